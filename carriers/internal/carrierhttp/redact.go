@@ -1,0 +1,52 @@
+package carrierhttp
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Redactor removes known secret values and anything shaped like a token or an
+// authorization header from text before it is logged or put into an error.
+type Redactor struct {
+	secrets []string
+}
+
+// NewRedactor returns a Redactor for the given secret values (empty ones are ignored).
+func NewRedactor(secrets ...string) *Redactor {
+	r := &Redactor{}
+	for _, s := range secrets {
+		if len(s) >= 4 {
+			r.secrets = append(r.secrets, s)
+		}
+	}
+	return r
+}
+
+// Add registers more secret values (a freshly fetched token).
+func (r *Redactor) Add(secrets ...string) *Redactor {
+	n := NewRedactor(append(append([]string(nil), r.secrets...), secrets...)...)
+	return n
+}
+
+// Redact returns s with every secret and token replaced by [REDACTED].
+func (r *Redactor) Redact(s string) string {
+	if r != nil {
+		for _, v := range r.secrets {
+			s = strings.ReplaceAll(s, v, "[REDACTED]")
+		}
+	}
+	return RedactTokens(s)
+}
+
+var tokenPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`),
+	regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|id_token|client_secret|password|secret|authorization|api_key|apikey)"?\s*[:=]\s*"?)[^"&,\s}]+`),
+}
+
+// RedactTokens replaces bearer/basic credentials and token-like JSON or form
+// fields (access_token, client_secret, password...) in s by [REDACTED].
+func RedactTokens(s string) string {
+	s = tokenPatterns[0].ReplaceAllString(s, "$1 [REDACTED]")
+	s = tokenPatterns[1].ReplaceAllString(s, "${1}[REDACTED]")
+	return s
+}
