@@ -143,8 +143,18 @@ type Env struct {
 	HTTPClient *http.Client
 	Shared     SharedStore
 	Observer   CallObserver
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// Limiter, when not nil, is the account's rate limit: adapters wait on it
+	// before every outbound request.
+	Limiter Limiter
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Limiter waits until the account's rate limit allows one more call.
+type Limiter interface {
+	// Wait blocks until a call may be made, or returns a rate_limited or
+	// carrier_timeout *shipgate.Error when ctx ends first.
+	Wait(ctx context.Context) error
 }
 
 // WithDefaults returns env with every nil field given a working default.

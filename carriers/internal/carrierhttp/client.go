@@ -43,7 +43,7 @@ type Client struct {
 	Observer carriers.CallObserver
 	Logger   *slog.Logger
 	// Limiter, when set, is waited on before every attempt (the account's rate limit).
-	Limiter Limiter
+	Limiter carriers.Limiter
 	// Authorize adds credentials to an outgoing request.
 	Authorize func(ctx context.Context, r *http.Request) error
 	// Reauthorize is called when the carrier answers 401; when it returns true
@@ -60,11 +60,6 @@ type Client struct {
 	MaxRetries int
 	// RetryBase is the first backoff (default 100ms), doubled per attempt, full jitter.
 	RetryBase time.Duration
-}
-
-// Limiter waits until a call may be made (a token bucket).
-type Limiter interface {
-	Wait(ctx context.Context) error
 }
 
 // Request is one call.
