@@ -129,10 +129,11 @@ func (s *Service) Shop(ctx context.Context, req *Request) (*Result, error) {
 		rates []shipgate.Rate
 		err   error
 	}
+	shipmentKey := carriers.ShipmentKey(&req.Shipment)
 	answers := make(chan answer, len(targets))
 	for _, t := range targets {
 		go func() {
-			rates, err := t.e.Rater.Rates(actx, &carriers.RateRequest{Shipment: req.Shipment, Services: t.services})
+			rates, err := t.e.Rater.Rates(actx, &carriers.RateRequest{Shipment: req.Shipment, Services: t.services, ShipmentKey: shipmentKey})
 			answers <- answer{t, rates, err}
 		}()
 	}
@@ -166,7 +167,7 @@ collect:
 			}))
 		}
 	}
-	s.assignQuotes(ctx, req, res.Rates)
+	s.assignQuotes(ctx, req, shipmentKey, res.Rates)
 	slices.SortStableFunc(res.Rates, func(a, b shipgate.Rate) int {
 		return cmp.Or(cmp.Compare(a.Total.Amount, b.Total.Amount), cmp.Compare(transitKey(a), transitKey(b)), cmp.Compare(a.Account, b.Account), cmp.Compare(a.Service, b.Service))
 	})
@@ -286,11 +287,10 @@ func quoteID(r *shipgate.Rate, reqKey string, salt time.Time) string {
 // assignQuotes gives every rate its quote id and stores the quotes that are
 // new: fresh from the carrier, or stale ones (given a new lease). Quotes of
 // cached rates were stored when they were fresh.
-func (s *Service) assignQuotes(ctx context.Context, req *Request, rates []shipgate.Rate) {
+func (s *Service) assignQuotes(ctx context.Context, req *Request, key string, rates []shipgate.Rate) {
 	if len(rates) == 0 {
 		return
 	}
-	key := (&carriers.RateRequest{Shipment: req.Shipment}).Key()
 	now := s.cfg.Now()
 	for i := range rates {
 		r := &rates[i]
