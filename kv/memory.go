@@ -25,7 +25,7 @@ type memShard struct {
 }
 
 type memEntry struct {
-	v   any // []byte from Set, any value from SetObject
+	v   any       // []byte from Set, any value from SetObject
 	exp time.Time // zero: never
 }
 
