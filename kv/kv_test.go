@@ -72,3 +72,21 @@ func TestMemoryExpiryAndBound(t *testing.T) {
 		t.Fatalf("memory store holds %d keys, bound is 64", n)
 	}
 }
+
+func TestLimiterWaitsThenRefuses(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	l := &kv.Limiter{Store: kv.NewMemory(), Key: "k", PerSecond: 1000, Burst: 2, Now: func() time.Time { return now }}
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		if err := l.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slow := &kv.Limiter{Store: kv.NewMemory(), Key: "k", PerSecond: 0.001, Burst: 1, Now: func() time.Time { return now }}
+	_ = slow.Wait(ctx)
+	dctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := slow.Wait(dctx); err == nil {
+		t.Fatal("a token 1000s away was granted within a 1s deadline")
+	}
+}
