@@ -240,7 +240,7 @@ func TestDeadProcessLeaseBecomesInDoubt(t *testing.T) {
 	db, url := storetest.SQLite(t)
 	e := setup(t, db, url, nil)
 	now := time.Now()
-	svc := labels.New(db, e.rates, e.reg, labels.Config{Lease: time.Minute, Now: func() time.Time { return now }}, nil, nil)
+	svc := labels.New(db, e.rates, e.reg, labels.Config{Lease: time.Minute, Wait: 50 * time.Millisecond, Now: func() time.Time { return now }}, nil, nil)
 	defer svc.Close()
 	// A process recorded a purchase and died before the carrier answered.
 	rec := &labels.Record{Label: shipgate.Label{ID: "lbl_dead", Status: shipgate.LabelPending, Carrier: "sandbox", Account: "sb", Service: "sandbox_ground", CreatedAt: now, UpdatedAt: now},
