@@ -331,6 +331,24 @@ func TestRenderIsDeterministic(t *testing.T) {
 // at (go test -update rewrites them) and checks that the ZPL commands and the
 // PNG's pixels are current (the PDF's and PNG's compressed bytes may change
 // with the Go version, so they are not compared).
+// TestRenderConcurrently renders from several goroutines at once (run with
+// -race): fonts are shared, faces are not.
+func TestRenderConcurrently(t *testing.T) {
+	done := make(chan error)
+	formats := []shipgate.LabelFormat{shipgate.FormatPDF, shipgate.FormatZPL, shipgate.FormatPNG, shipgate.FormatGIF}
+	for i := range 8 {
+		go func() {
+			_, err := document.Render(sample("1234567890"), formats[i%len(formats)])
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 func TestSamples(t *testing.T) {
 	for _, f := range []shipgate.LabelFormat{shipgate.FormatPDF, shipgate.FormatZPL, shipgate.FormatPNG} {
 		b := mustRender(t, sample("1Z999AA10123456784"), f)
