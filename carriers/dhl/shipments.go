@@ -643,6 +643,10 @@ func decodeDocument(d wireDocument, want shipgate.LabelFormat) (shipgate.Documen
 		return r
 	}, d.Content)
 	data, err := base64.StdEncoding.DecodeString(clean)
+	if err != nil {
+		// Be lenient with missing padding, as some of the spec's own examples are.
+		data, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(clean, "="))
+	}
 	if err != nil || len(data) == 0 {
 		return shipgate.Document{}, fmt.Errorf("label document is not base64: %v", err)
 	}
