@@ -158,7 +158,7 @@ func (c *Client) do(ctx context.Context, req *carrierhttp.Request, out any) (*ca
 	return resp, err
 }
 
-// rejected reports whether err is DHL's refusal of the request with HTTP status s.
+// rejectedWith reports whether err is DHL's refusal of the request with HTTP status s.
 func rejectedWith(err error, s int) bool {
 	var e *shipgate.Error
 	return errors.As(err, &e) && e.Carrier != nil && e.Carrier.HTTPStatus == s

@@ -421,12 +421,17 @@ func TestTrackBatch(t *testing.T) {
 		mustNo(t, err)
 		numbers = append(numbers, p.TrackingNumber)
 	}
-	numbers = append(numbers, "1234567890", "9356579890")
+	p, err := c.Purchase(ctx, &carriers.PurchaseRequest{Shipment: carriertest.DomesticUS(), Service: "dhl_express_domestic", Format: shipgate.FormatZPL})
+	mustNo(t, err)
+	numbers = append(numbers, "1234567890", "9356579890", p.Parcels[1].TrackingNumber)
 	e.clock.Advance(2 * time.Hour)
 	res, err := c.TrackBatch(ctx, numbers)
 	mustNo(t, err)
-	if len(res) != 4 || c.MaxBatch() != 200 {
+	if len(res) != 5 || c.MaxBatch() != 200 {
 		t.Fatalf("%d results, max batch %d", len(res), c.MaxBatch())
+	}
+	if res[4].Err != nil || res[4].Tracking.TrackingNumber != numbers[4] || res[4].Tracking.Status != shipgate.StatusInTransit {
+		t.Errorf("a piece ID in the batch: %+v %v", res[4].Tracking, res[4].Err)
 	}
 	for i := range 2 {
 		if res[i].Err != nil || res[i].Tracking.TrackingNumber != numbers[i] || res[i].Tracking.Status != shipgate.StatusInTransit {

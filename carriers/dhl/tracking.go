@@ -159,9 +159,9 @@ func (c *Client) Track(ctx context.Context, trackingNumber string) (*shipgate.Tr
 // MaxBatch is how many waybills one TrackBatch call may carry (200, the spec's limit).
 func (c *Client) MaxBatch() int { return maxBatch }
 
-// TrackBatch tracks up to MaxBatch waybills in one GET /tracking call and
-// returns one result per number, in order: a number DHL does not return is
-// not_found. Errors for the whole call: invalid_request for too many numbers,
+// TrackBatch tracks up to MaxBatch waybills or piece IDs in one GET
+// /tracking call and returns one result per number, in order: a number DHL
+// does not return is not_found. Errors for the whole call: invalid_request for too many numbers,
 // carrier_unavailable, carrier_timeout or rate_limited when DHL fails.
 func (c *Client) TrackBatch(ctx context.Context, numbers []string) ([]carriers.TrackResult, error) {
 	if len(numbers) > maxBatch {
@@ -170,12 +170,19 @@ func (c *Client) TrackBatch(ctx context.Context, numbers []string) ([]carriers.T
 	results := make([]carriers.TrackResult, len(numbers))
 	q := url.Values{"trackingView": {"all-checkpoints"}, "levelOfDetail": {"shipment"}}
 	for _, n := range numbers {
-		if n = strings.TrimSpace(n); n != "" && !slices.Contains(q["shipmentTrackingNumber"], n) {
-			q.Add("shipmentTrackingNumber", n)
+		key := "shipmentTrackingNumber"
+		if n = strings.TrimSpace(n); isPieceID(n) {
+			// Piece IDs go in their own parameter; the pieces in the answer
+			// tell which shipment each belongs to.
+			key = "pieceTrackingNumber"
+			q.Set("levelOfDetail", "all")
+		}
+		if n != "" && !slices.Contains(q[key], n) {
+			q.Add(key, n)
 		}
 	}
 	var out trackingResponse
-	if len(q["shipmentTrackingNumber"]) > 0 {
+	if len(q["shipmentTrackingNumber"])+len(q["pieceTrackingNumber"]) > 0 {
 		if _, err := c.do(ctx, &carrierhttp.Request{
 			Op: carriers.OpTracking, Method: http.MethodGet, Path: "/tracking", Query: q, Idempotent: true,
 		}, &out); err != nil && !rejectedWith(err, http.StatusNotFound) {
@@ -184,7 +191,13 @@ func (c *Client) TrackBatch(ctx context.Context, numbers []string) ([]carriers.T
 	}
 	found := map[string]*trackedShipment{}
 	for i := range out.Shipments {
-		found[strings.TrimSpace(out.Shipments[i].ShipmentTrackingNumber)] = &out.Shipments[i]
+		sh := &out.Shipments[i]
+		found[strings.TrimSpace(sh.ShipmentTrackingNumber)] = sh
+		for _, p := range sh.Pieces {
+			if id := strings.TrimSpace(p.TrackingNumber); id != "" {
+				found[id] = sh
+			}
+		}
 	}
 	for i, n := range numbers {
 		n = strings.TrimSpace(n)
