@@ -225,6 +225,19 @@ func layout(d LabelData, m metrics) (*page, error) {
 		}
 		p.texts = append(p.texts, textOp{x: x, y: y, size: size, bold: bold, s: s, al: al, boxX: boxX, boxW: boxW})
 	}
+	// putShrink is put at the largest size from size down to minSize at
+	// which s fits (cut at minSize when none does), centred vertically in
+	// the line's box.
+	putShrink := func(boxX, boxW, y, size, minSize int, bold bool, s string, al align) {
+		fitted := size
+		for ; fitted > minSize; fitted -= 2 {
+			if m.width(s, fitted, bold) <= boxW {
+				break
+			}
+		}
+		fitted = max(fitted, minSize)
+		put(boxX, boxW, y+(size-fitted)/2, fitted, bold, s, al)
+	}
 	lines := func(x, y, size, lineH int, bold bool, ls []string) {
 		for i, l := range ls {
 			p.texts = append(p.texts, textOp{x: x, y: y + i*lineH, size: size, bold: bold, s: l})
@@ -236,7 +249,7 @@ func layout(d LabelData, m metrics) (*page, error) {
 	// the right.
 	put(margin, fromW, 20, 20, true, "FROM:", alignLeft)
 	lines(margin, 46, 24, 28, false, addressLines(d.From, c, fromW, 7, measure(24, false)))
-	put(headerLeft, headerRW, 20, 64, true, c(d.Carrier), alignRight)
+	putShrink(headerLeft, headerRW, 20, 64, 36, true, c(d.Carrier), alignRight)
 	if d.Weight.Value > 0 && !math.IsInf(d.Weight.Value, 0) {
 		put(headerLeft, headerRW, 100, 36, true, c("WT: "+formatWeight(d.Weight)), alignRight)
 	}
@@ -259,21 +272,21 @@ func layout(d LabelData, m metrics) (*page, error) {
 	if routing == "" {
 		routing = c(strings.TrimSpace(d.To.PostalCode + " " + d.To.Country))
 	}
-	put(margin, contentW, 644, 110, true, routing, alignLeft)
+	putShrink(margin, contentW, 644, 110, 64, true, routing, alignLeft)
 	rule(776, 4)
 
 	// Service and tracking number.
-	put(margin, contentW, 788, 52, true, c(strings.ToUpper(d.Service)), alignLeft)
+	putShrink(margin, contentW, 788, 52, 36, true, c(strings.ToUpper(d.Service)), alignLeft)
 	put(margin, contentW, 850, 28, false, "TRACKING #: "+tn, alignLeft)
 	rule(890, 4)
 
 	// Barcode (placed above) and its human-readable line.
-	put(margin, contentW, barcodeTop+barcodeH+8, 34, true, tn, alignCenter)
-	rule(1164, 2)
+	putShrink(margin, contentW, barcodeTop+barcodeH+8, 34, 24, true, tn, alignCenter)
+	rule(1160, 2)
 
 	// Footer.
 	if ref := c(d.Reference); ref != "" {
-		put(margin, contentW, 1176, 24, false, "REF: "+ref, alignLeft)
+		put(margin, contentW, 1170, 24, false, "REF: "+ref, alignLeft)
 	}
 	return p, nil
 }

@@ -195,3 +195,39 @@ func ExtractImages(pdf []byte) ([]image.Image, error) {
 
 // fpdfPNG registers an image as PNG.
 var fpdfPNG = fpdf.ImageOptions{ImageType: "PNG"}
+
+// PageSize is the size of a PDF page in points.
+type PageSize struct{ Width, Height float64 }
+
+// ValidatePDF checks pdf against the PDF specification (pdfcpu's default,
+// relaxed validation, which tolerates the deviations common in the wild) and
+// returns the size of each of its pages.
+//
+// It returns a *shipgate.Error with CodeInvalidRequest when pdf is not a
+// valid PDF.
+func ValidatePDF(pdf []byte) ([]PageSize, error) {
+	return validatePDF(pdf, model.ValidationRelaxed)
+}
+
+// validatePDF is ValidatePDF in pdfcpu validation mode mode.
+func validatePDF(pdf []byte, mode int) ([]PageSize, error) {
+	if len(pdf) == 0 {
+		return nil, shipgate.Errorf(shipgate.CodeInvalidRequest, "document: the PDF is empty")
+	}
+	conf := pdfcpuConfig()
+	conf.ValidationMode = mode
+	conf.Cmd = model.VALIDATE
+	ctx, err := api.ReadAndValidate(bytes.NewReader(pdf), conf)
+	if err != nil {
+		return nil, &shipgate.Error{Code: shipgate.CodeInvalidRequest, Message: "document: not a valid PDF", Err: err}
+	}
+	dims, err := ctx.PageDims()
+	if err != nil {
+		return nil, &shipgate.Error{Code: shipgate.CodeInvalidRequest, Message: "document: the PDF's pages cannot be read", Err: err}
+	}
+	out := make([]PageSize, len(dims))
+	for i, d := range dims {
+		out[i] = PageSize{Width: d.Width, Height: d.Height}
+	}
+	return out, nil
+}
