@@ -98,6 +98,32 @@ func TestStatusFor(t *testing.T) {
 	}
 }
 
+func TestShipmentStatus(t *testing.T) {
+	ev := func(tm, code string) trackEvent { return trackEvent{Date: "2026-03-02", Time: tm, GMTOffset: "+00:00", TypeCode: code} }
+	tests := []struct {
+		name   string
+		events []trackEvent
+		status shipgate.Status
+		code   string
+	}{
+		{"newest event", []trackEvent{ev("10:00:00", "PU"), ev("12:00:00", "WC")}, shipgate.StatusOutForDelivery, "WC"},
+		{"unmapped newest keeps the known status", []trackEvent{ev("10:00:00", "OK"), ev("12:00:00", "IA")}, shipgate.StatusDelivered, "OK"},
+		{"nothing mapped", []trackEvent{ev("10:00:00", "ZZ")}, shipgate.StatusUnknown, "ZZ"},
+		{"no events", nil, shipgate.StatusUnknown, "Success"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := testClient().trackingFrom(&trackedShipment{Status: "Success", Events: tt.events}, "1")
+			if tr.Status != tt.status || tr.CarrierStatus.Code != tt.code {
+				t.Errorf("%s (%s), want %s (%s)", tr.Status, tr.CarrierStatus.Code, tt.status, tt.code)
+			}
+			if len(tt.events) > 0 && tr.Events[0].CarrierCode != tt.events[len(tt.events)-1].TypeCode {
+				t.Errorf("events are not newest first: %+v", tr.Events)
+			}
+		})
+	}
+}
+
 func TestServiceForCode(t *testing.T) {
 	tests := []struct{ code, name, service string }{
 		{"P", "EXPRESS WORLDWIDE NONDOC", "dhl_express_worldwide"},

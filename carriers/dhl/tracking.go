@@ -237,14 +237,24 @@ func (c *Client) trackingFrom(sh *trackedShipment, number string) *shipgate.Trac
 	if code := strings.TrimSpace(sh.ProductCode); code != "" {
 		t.Service, _ = serviceForCode(code, "")
 	}
-	if len(t.Events) > 0 {
-		e := t.Events[0]
-		t.Status = e.Status
-		t.StatusDetail = e.Description
-		t.CarrierStatus = shipgate.CarrierStatus{Code: e.CarrierCode, Description: e.Description}
-	} else {
+	if len(t.Events) == 0 {
 		t.CarrierStatus = shipgate.CarrierStatus{Code: sh.Status}
+		return t
 	}
+	// The shipment's status is its newest event's. A newest event whose code
+	// is unmapped (an informational checkpoint such as IA, image available)
+	// does not hide what is known: the newest mapped event stands, and only
+	// when none is mapped is the shipment unknown.
+	e := t.Events[0]
+	for _, ev := range t.Events {
+		if ev.Status != shipgate.StatusUnknown {
+			e = ev
+			break
+		}
+	}
+	t.Status = e.Status
+	t.StatusDetail = e.Description
+	t.CarrierStatus = shipgate.CarrierStatus{Code: e.CarrierCode, Description: e.Description}
 	return t
 }
 
