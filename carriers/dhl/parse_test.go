@@ -99,7 +99,9 @@ func TestStatusFor(t *testing.T) {
 }
 
 func TestShipmentStatus(t *testing.T) {
-	ev := func(tm, code string) trackEvent { return trackEvent{Date: "2026-03-02", Time: tm, GMTOffset: "+00:00", TypeCode: code} }
+	ev := func(tm, code string) trackEvent {
+		return trackEvent{Date: "2026-03-02", Time: tm, GMTOffset: "+00:00", TypeCode: code}
+	}
 	tests := []struct {
 		name   string
 		events []trackEvent
