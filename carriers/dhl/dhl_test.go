@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -682,6 +683,56 @@ func TestServicesCoverRates(t *testing.T) {
 			if !slices.Contains(names, r.Service) {
 				t.Errorf("rate service %s is not listed", r.Service)
 			}
+		}
+	}
+}
+
+// Benchmarks: one adapter call against the simulator over loopback HTTP
+// (request building, JSON both ways, the simulator's work; for labels, its
+// rendering).
+func benchEnv(b *testing.B) (*dhl.Client, *clock) {
+	c := newClock(start)
+	sim := dhlsim.New(dhlsim.WithClock(c.Now))
+	srv := httptest.NewServer(sim)
+	b.Cleanup(srv.Close)
+	e := &env{clock: c, srv: srv}
+	return e.client(b), c
+}
+
+func BenchmarkRates(b *testing.B) {
+	c, _ := benchEnv(b)
+	req := &carriers.RateRequest{Shipment: carriertest.USToGermany()}
+	for b.Loop() {
+		if _, err := c.Rates(context.Background(), req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPurchase(b *testing.B) {
+	for _, f := range []shipgate.LabelFormat{shipgate.FormatZPL, shipgate.FormatPDF} {
+		b.Run(string(f), func(b *testing.B) {
+			c, _ := benchEnv(b)
+			req := &carriers.PurchaseRequest{Shipment: carriertest.DomesticUS(), Service: "dhl_express_domestic", Format: f}
+			for b.Loop() {
+				if _, err := c.Purchase(context.Background(), req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkTrack(b *testing.B) {
+	c, clk := benchEnv(b)
+	p, err := c.Purchase(context.Background(), &carriers.PurchaseRequest{Shipment: carriertest.USToGermany(), Service: "dhl_express_worldwide", Format: shipgate.FormatZPL})
+	if err != nil {
+		b.Fatal(err)
+	}
+	clk.Advance(20 * time.Hour)
+	for b.Loop() {
+		if _, err := c.Track(context.Background(), p.TrackingNumber); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
