@@ -56,6 +56,7 @@ type Config struct {
 type Deps struct {
 	Rates    RateShopper
 	Accounts AccountLister
+	Labels   LabelService
 	Observer Observer
 	// Metrics serves /metrics (nil: no metrics route).
 	Metrics http.Handler
@@ -98,6 +99,14 @@ func (s *Server) routes() {
 	v1 := e.Group("/v1")
 	v1.POST("/rates", s.postRates)
 	v1.GET("/carriers", s.getCarriers)
+	if s.deps.Labels != nil {
+		v1.POST("/labels", s.postLabel)
+		v1.GET("/labels", s.listLabels)
+		v1.GET("/labels/:id", s.getLabel)
+		v1.GET("/labels/:id/document", s.getLabelDocument)
+		v1.POST("/labels/:id/void", s.voidLabel)
+		v1.POST("/labels/:id/resolve", s.resolveLabel)
+	}
 }
 
 // ServeHTTP serves the API.
@@ -108,7 +117,17 @@ func (s *Server) Routes() []*echo.Route { return s.e.Routes() }
 
 type ctxKey int
 
-const requestIDKey ctxKey = 0
+const (
+	requestIDKey ctxKey = iota
+	principalKey
+)
+
+// Principal returns the name of the API key that authenticated the request
+// ("" when authentication is off). Idempotency keys are scoped by it.
+func Principal(ctx context.Context) string {
+	p, _ := ctx.Value(principalKey).(string)
+	return p
+}
 
 // RequestID returns the request id of a request's context.
 func RequestID(ctx context.Context) string {

@@ -25,6 +25,7 @@ type Metrics struct {
 	breakerState    *prometheus.GaugeVec
 	cacheRequests   *prometheus.CounterVec
 	httpDuration    *prometheus.HistogramVec
+	labelPurchases  *prometheus.CounterVec
 }
 
 // New returns a registry with every shipgate metric and the Go runtime's.
@@ -52,7 +53,11 @@ func New() *Metrics {
 		Help:    "Duration of API requests by method, route and status.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 	}, []string{"method", "route", "status"})
-	m.reg.MustRegister(m.carrierRequests, m.carrierDuration, m.breakerState, m.cacheRequests, m.httpDuration,
+	m.labelPurchases = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "shipgate_label_purchases_total",
+		Help: "Label purchase requests by account and outcome (purchased, failed, in_doubt, replayed, conflict).",
+	}, []string{"account", "outcome"})
+	m.reg.MustRegister(m.carrierRequests, m.carrierDuration, m.breakerState, m.cacheRequests, m.httpDuration, m.labelPurchases,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -101,4 +106,15 @@ func (m *Metrics) CarrierRequests(account, carrier, operation, outcome string) f
 		return 0
 	}
 	return counterValue(c)
+}
+
+// LabelPurchase counts one purchase request (labels.Observer).
+func (m *Metrics) LabelPurchase(account, outcome string) {
+	m.labelPurchases.WithLabelValues(account, outcome).Inc()
+}
+
+// GaugeFunc registers a gauge whose value is read when metrics are scraped
+// (the number of labels in doubt, counted in the database).
+func (m *Metrics) GaugeFunc(name, help string, f func() float64) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
 }

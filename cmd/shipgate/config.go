@@ -16,6 +16,7 @@ import (
 
 	"github.com/shipgate/shipgate"
 	"github.com/shipgate/shipgate/carriers"
+	"github.com/shipgate/shipgate/store"
 )
 
 // Config is the gateway's configuration (YAML). Each subsystem's part is its
@@ -202,6 +203,9 @@ func (c *Config) applyDefaults() {
 	if c.LogLevel == "" {
 		c.LogLevel = "info"
 	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = store.DefaultURL
+	}
 	if c.Rates.Deadline == 0 {
 		c.Rates.Deadline = Duration(defaultDeadline)
 	}
@@ -247,6 +251,9 @@ func (c *Config) validate() error {
 		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
 			bad("redis_url", "want redis://host:port/db or rediss://..., got %q", redactURL(c.RedisURL))
 		}
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite://") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		bad("database_url", "want sqlite:///path/file.db or postgres://..., got %q", redactURL(c.DatabaseURL))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

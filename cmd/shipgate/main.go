@@ -78,7 +78,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, lookupEnv fu
 		return 1
 	}
 	log := newLogger(stderr, cfg.LogLevel)
-	app, err := newApp(cfg, log)
+	app, err := newApp(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "shipgate: %v\n", err)
 		return 1

@@ -9,20 +9,29 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 )
 
-// startApp runs a gateway on 127.0.0.1:0 with the given YAML configuration.
+// startApp runs a gateway on 127.0.0.1:0 with the given YAML configuration
+// and a database of its own.
 func startApp(t *testing.T, yaml string) string {
 	t.Helper()
-	p := writeConfig(t, "addr: 127.0.0.1:0\n"+yaml)
+	base, _ := startAppDB(t, yaml, "sqlite://"+filepath.Join(t.TempDir(), "shipgate.db"))
+	return base
+}
+
+// startAppDB runs a gateway on the given database; stop ends it early (a restart).
+func startAppDB(t *testing.T, yaml, dbURL string) (base string, stop func()) {
+	t.Helper()
+	p := writeConfig(t, "addr: 127.0.0.1:0\ndatabase_url: "+dbURL+"\n"+yaml)
 	cfg, err := loadConfig(p, envOf(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := newApp(cfg, newLogger(io.Discard, "error"))
+	app, err := newApp(context.Background(), cfg, newLogger(io.Discard, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,14 +41,18 @@ func startApp(t *testing.T, yaml string) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- app.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		app.Close()
-	})
-	return "http://" + app.Addr()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+			app.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return "http://" + app.Addr(), stop
 }
 
 const quote = `{"shipment":{

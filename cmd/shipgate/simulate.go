@@ -13,18 +13,28 @@ import (
 	"time"
 
 	"github.com/shipgate/shipgate/carriers/carriersim"
+	"github.com/shipgate/shipgate/carriers/dhl/dhlsim"
 )
 
 // simulator is one carrier's wire-accurate fake.
 type simulator struct {
-	// new returns the simulator's handler with the given faults.
-	new func(f carriersim.Faults) http.Handler
-	// about describes the credentials and base path to configure an account with.
+	// new returns the simulator's handler with the given faults; speed makes
+	// its shipments travel that many times faster than real time.
+	new func(f carriersim.Faults, speed float64) http.Handler
+	// about describes how to configure an account against it; %s is its URL.
 	about string
 }
 
 // simulators is the table of carrier simulators served by `shipgate simulate`.
-var simulators = map[string]simulator{}
+var simulators = map[string]simulator{
+	"dhl": {
+		new: func(f carriersim.Faults, speed float64) http.Handler {
+			return dhlsim.New(dhlsim.WithFaults(f), dhlsim.WithSpeed(speed))
+		},
+		about: "accounts:\n  - id: dhl-sim\n    carrier: dhl\n    base_url: %s\n    credentials: { username: " + dhlsim.DefaultUsername +
+			", password: " + dhlsim.DefaultPassword + ", account_number: \"" + dhlsim.DefaultAccountNumber + "\" }",
+	},
+}
 
 func cmdSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	names := make([]string, 0, len(simulators))
@@ -49,6 +59,7 @@ func cmdSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.DurationVar(&f.Jitter, "jitter", 0, "random extra latency, up to this")
 	fs.Float64Var(&f.FailRate, "fail-rate", 0, "share of calls answered with a 500 (0..1)")
 	fs.StringVar(&f.Mode, "mode", "ok", "ok, error, timeout, 429 or malformed")
+	speed := fs.Float64("speed", 1, "shipments travel this many times faster than real time (tracking)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -61,8 +72,13 @@ func cmdSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "shipgate simulate: %v\n", err)
 		return 1
 	}
-	srv := &http.Server{Handler: sim.new(f), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "%s simulator on http://%s (stats: GET /_sim/stats, faults: POST /_sim/faults)\n%s\n", args[0], ln.Addr(), sim.about)
+	if *speed <= 0 {
+		fmt.Fprintln(stderr, "shipgate simulate: --speed must be positive")
+		return 2
+	}
+	srv := &http.Server{Handler: sim.new(f, *speed), ReadHeaderTimeout: 10 * time.Second}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "%s simulator on %s (stats: GET /_sim/stats, faults: POST /_sim/faults)\nConfigure an account:\n"+sim.about+"\n", args[0], url, url)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -14,15 +14,19 @@ import (
 	"github.com/shipgate/shipgate/carriers"
 	"github.com/shipgate/shipgate/carriers/breaker"
 	"github.com/shipgate/shipgate/carriers/cache"
+	"github.com/shipgate/shipgate/carriers/dhl"
 	"github.com/shipgate/shipgate/carriers/sandbox"
 	"github.com/shipgate/shipgate/kv"
+	"github.com/shipgate/shipgate/labels"
 	"github.com/shipgate/shipgate/metrics"
 	"github.com/shipgate/shipgate/rating"
+	"github.com/shipgate/shipgate/store"
 )
 
 // constructors is the table of carriers: the one place a new carrier is added.
 var constructors = map[string]carriers.Constructor{
 	sandbox.Name: func(c carriers.AccountConfig, env carriers.Env) (any, error) { return sandbox.New(c, env) },
+	"dhl":        func(c carriers.AccountConfig, env carriers.Env) (any, error) { return dhl.New(c, env) },
 }
 
 func carrierNames() []string {
@@ -44,6 +48,8 @@ type App struct {
 	local    *kv.Memory
 	registry *carriers.Registry
 	rates    *rating.Service
+	db       *store.DB
+	labels   *labels.Service
 	api      *api.Server
 	ln       net.Listener
 	srv      *http.Server
@@ -51,10 +57,19 @@ type App struct {
 }
 
 // newApp builds the gateway from its configuration.
-func newApp(cfg *Config, log *slog.Logger) (*App, error) {
-	a := &App{cfg: cfg, log: log, metrics: metrics.New(), local: kv.NewMemory()}
+func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (a *App, err error) {
+	a = &App{cfg: cfg, log: log, metrics: metrics.New(), local: kv.NewMemory()}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
 	a.shared = a.local
-	var checks []api.Check
+	a.db, err = store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	checks := []api.Check{{Name: "database", Critical: true, Check: a.db.Ping}}
 	if cfg.RedisURL != "" {
 		r, err := kv.NewRedis(cfg.RedisURL)
 		if err != nil {
@@ -103,13 +118,32 @@ func newApp(cfg *Config, log *slog.Logger) (*App, error) {
 		return nil
 	})
 	if err != nil {
-		a.Close()
 		return nil, fmt.Errorf("%s: %w", cfg.source, err)
 	}
 	a.registry = reg
 	a.rates = rating.New(reg, a.shared, a.local, rating.Config{Deadline: cfg.Rates.Deadline.D(), QuoteTTL: cfg.Rates.QuoteTTL.D()}, log)
+
+	purchaseTimeout := time.Minute
+	for _, acct := range accounts {
+		purchaseTimeout = max(purchaseTimeout, acct.Timeout)
+	}
+	a.labels = labels.New(a.db, a.rates, reg, labels.Config{
+		PurchaseTimeout: purchaseTimeout,
+		Lease:           purchaseTimeout + time.Minute,
+	}, a.metrics, log)
+	a.metrics.GaugeFunc("shipgate_labels_in_doubt", "Label purchases whose outcome is unknown (GET /v1/labels?status=in_doubt).", func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := a.labels.InDoubt(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+
 	a.api = api.New(api.Config{Logger: log}, api.Deps{
-		Rates: a.rates, Accounts: reg, Observer: a.metrics, Metrics: a.metrics.Handler(), Checks: checks,
+		Rates: a.rates, Accounts: reg, Labels: a.labels,
+		Observer: a.metrics, Metrics: a.metrics.Handler(), Checks: checks,
 	})
 	return a, nil
 }
@@ -140,6 +174,9 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.ln) }()
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	go a.labels.Run(bg)
 	a.log.Info("shipgate listening", "addr", a.Addr(), "accounts", len(a.registry.Entries()), "redis", a.cfg.RedisURL != "")
 	select {
 	case err := <-errc:
@@ -156,8 +193,15 @@ func (a *App) Serve(ctx context.Context) error {
 	return err
 }
 
-// Close releases the app's connections.
+// Close stops background work and releases the app's connections. Call it
+// after Serve returned: purchases still in flight are then recorded in doubt.
 func (a *App) Close() {
+	if a.labels != nil {
+		a.labels.Close()
+	}
+	if a.db != nil {
+		_ = a.db.Close()
+	}
 	for _, c := range a.closers {
 		_ = c()
 	}
