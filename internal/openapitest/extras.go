@@ -124,3 +124,28 @@ func ExampleNames(m map[string][]byte) []string {
 	})
 	return names
 }
+
+// SetParameterLength overrides minLength and maxLength (0: no maximum) of a
+// parameter of the operation at method and path, like SetLength.
+func (s *Spec) SetParameterLength(method, path, name string, minLen, maxLen uint64) error {
+	pi := s.Doc.Paths.Find(path)
+	if pi == nil {
+		return fmt.Errorf("no path %s", path)
+	}
+	op := pi.GetOperation(strings.ToUpper(method))
+	if op == nil {
+		return fmt.Errorf("no operation %s %s", method, path)
+	}
+	for _, p := range append(op.Parameters, pi.Parameters...) {
+		if p.Value != nil && p.Value.Name == name && p.Value.Schema != nil && p.Value.Schema.Value != nil {
+			sc := p.Value.Schema.Value
+			sc.MinLength = minLen
+			sc.MaxLength = nil
+			if maxLen > 0 {
+				sc.MaxLength = &maxLen
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("%s %s has no parameter %q", method, path, name)
+}
