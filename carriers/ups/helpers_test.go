@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"flag"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -111,4 +113,30 @@ func (f *fixture) client(t *testing.T, mod ...func(*carriers.AccountConfig, *car
 		t.Fatalf("ups.New: %v", err)
 	}
 	return c
+}
+
+// revokingTransport revokes every token of the simulator before each API
+// call goes through: UPS refusing whatever token the adapter holds.
+type revokingTransport struct {
+	sim *upssim.Server
+	mu  sync.Mutex
+	n   int
+}
+
+func (r *revokingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.HasPrefix(req.URL.Path, "/api/") {
+		r.mu.Lock()
+		r.n++
+		r.mu.Unlock()
+		r.sim.RevokeTokens()
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+func (r *revokingTransport) client() *http.Client { return &http.Client{Transport: r} }
+
+func (r *revokingTransport) apiCalls() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n
 }
