@@ -112,7 +112,9 @@ func TestRatesRequests(t *testing.T) {
 			name: "negotiated", req: carriers.RateRequest{Shipment: carriertest.DomesticUS()},
 			client: func() interface {
 				Rates(context.Context, *carriers.RateRequest) ([]shipgate.Rate, error)
-			} { return f.client(t, func(cfg *carriers.AccountConfig, _ *carriers.Env) { cfg.Options["negotiated_rates"] = true }) },
+			} {
+				return f.client(t, func(cfg *carriers.AccountConfig, _ *carriers.Env) { cfg.Options["negotiated_rates"] = true })
+			},
 			path:   "/api/rating/v2409/Shoptimeintransit",
 			expect: map[string]any{"RateRequest.Shipment.ShipmentRatingOptions.NegotiatedRatesIndicator": "Y"},
 		},
@@ -120,7 +122,9 @@ func TestRatesRequests(t *testing.T) {
 			name: "time in transit off", req: carriers.RateRequest{Shipment: carriertest.DomesticUS()},
 			client: func() interface {
 				Rates(context.Context, *carriers.RateRequest) ([]shipgate.Rate, error)
-			} { return f.client(t, func(cfg *carriers.AccountConfig, _ *carriers.Env) { cfg.Options["time_in_transit"] = false }) },
+			} {
+				return f.client(t, func(cfg *carriers.AccountConfig, _ *carriers.Env) { cfg.Options["time_in_transit"] = false })
+			},
 			path:   "/api/rating/v2409/Shop",
 			expect: map[string]any{"RateRequest.Shipment.DeliveryTimeInformation": nil},
 		},
