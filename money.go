@@ -138,18 +138,27 @@ func parseDecimal(s string, exp int) (int64, error) {
 }
 
 // Decimal formats the amount as a decimal string with the currency's minor digits ("12.30").
-func (m Money) Decimal() string {
+func (m Money) Decimal() string { return string(m.appendDecimal(nil)) }
+
+func (m Money) appendDecimal(b []byte) []byte {
 	exp := CurrencyExponent(m.Currency)
 	a := m.Amount
-	sign := ""
 	if a < 0 {
-		sign, a = "-", -a
+		b = append(b, '-')
+		a = -a // MinInt64 has no positive twin; uint64 below keeps it right
 	}
+	u := uint64(a)
 	if exp == 0 {
-		return sign + strconv.FormatInt(a, 10)
+		return strconv.AppendUint(b, u, 10)
 	}
-	p := int64(math.Pow10(exp))
-	return fmt.Sprintf("%s%d.%0*d", sign, a/p, exp, a%p)
+	p := uint64(math.Pow10(exp))
+	b = strconv.AppendUint(b, u/p, 10)
+	b = append(b, '.')
+	frac := strconv.AppendUint(nil, u%p, 10)
+	for i := len(frac); i < exp; i++ {
+		b = append(b, '0')
+	}
+	return append(b, frac...)
 }
 
 // String formats the money as "12.30 USD".
@@ -191,7 +200,15 @@ type moneyJSON struct {
 
 // MarshalJSON writes {"amount":"12.34","currency":"USD"}.
 func (m Money) MarshalJSON() ([]byte, error) {
-	return json.Marshal(moneyJSON{Amount: m.Decimal(), Currency: m.Currency})
+	if !ValidCurrency(m.Currency) && m.Currency != "" {
+		return json.Marshal(moneyJSON{Amount: m.Decimal(), Currency: m.Currency})
+	}
+	b := make([]byte, 0, 48)
+	b = append(b, `{"amount":"`...)
+	b = m.appendDecimal(b)
+	b = append(b, `","currency":"`...)
+	b = append(b, m.Currency...)
+	return append(b, `"}`...), nil
 }
 
 // UnmarshalJSON reads {"amount":"12.34","currency":"USD"}; the amount may also be

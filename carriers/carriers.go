@@ -43,18 +43,31 @@ type RateRequest struct {
 	Shipment shipgate.Shipment
 	// Services restricts the answer to these shipgate service names; empty means all.
 	Services []string
+	// ShipmentKey is ShipmentKey(&Shipment) when the caller computed it
+	// already (rate shopping asks many accounts about one shipment); empty
+	// means Key computes it.
+	ShipmentKey string
 }
 
-// Key returns a stable hash of the normalized request: equal requests written
-// differently (spaces, letter case of codes, service order) get equal keys.
-// Cache entries, coalescing and quote ids use it.
-func (r *RateRequest) Key() string {
-	n := struct {
-		S        shipgate.Shipment
-		Services []string
-	}{r.Shipment.Normalized(), normalizeList(r.Services)}
-	b, _ := json.Marshal(n) // a Shipment always marshals
+// ShipmentKey returns a stable hash of the normalized shipment: equal
+// shipments written differently (spaces, letter case of codes) get equal keys.
+func ShipmentKey(s *shipgate.Shipment) string {
+	b, _ := json.Marshal(s.Normalized()) // a Shipment always marshals
 	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// Key returns a stable hash of the normalized request (shipment and services
+// in any order). Cache entries, coalescing and quote ids use it.
+func (r *RateRequest) Key() string {
+	sk := r.ShipmentKey
+	if sk == "" {
+		sk = ShipmentKey(&r.Shipment)
+	}
+	if len(r.Services) == 0 {
+		return sk
+	}
+	sum := sha256.Sum256([]byte(sk + "|" + strings.Join(normalizeList(r.Services), ",")))
 	return hex.EncodeToString(sum[:16])
 }
 

@@ -140,10 +140,10 @@ func (r *Registry) Resolve(name string) ([]*Entry, error) {
 }
 
 // Build constructs and registers one adapter per account with the constructor
-// table (carrier name -> Constructor), then lets decorate wrap each entry's
-// capabilities. An unknown carrier name is an error that lists the known ones.
-func Build(accounts []AccountConfig, ctors map[string]Constructor, env Env, decorate func(*Entry) error) (*Registry, error) {
-	env = env.WithDefaults()
+// table (carrier name -> Constructor) and the Env envFor gives the account,
+// then lets decorate wrap each entry's capabilities. An unknown carrier name
+// is an error that lists the known ones.
+func Build(accounts []AccountConfig, ctors map[string]Constructor, envFor func(AccountConfig) Env, decorate func(*Entry) error) (*Registry, error) {
 	r := NewRegistry()
 	for _, a := range accounts {
 		ctor, ok := ctors[a.Carrier]
@@ -155,7 +155,7 @@ func Build(accounts []AccountConfig, ctors map[string]Constructor, env Env, deco
 			sort.Strings(known)
 			return nil, fmt.Errorf("account %q: unknown carrier %q (known carriers: %s)", a.ID, a.Carrier, strings.Join(known, ", "))
 		}
-		adapter, err := ctor(a, env)
+		adapter, err := ctor(a, envFor(a).WithDefaults())
 		if err != nil {
 			return nil, err
 		}

@@ -25,7 +25,7 @@ type memShard struct {
 }
 
 type memEntry struct {
-	v   []byte
+	v   any       // []byte from Set, any value from SetObject
 	exp time.Time // zero: never
 }
 
@@ -65,6 +65,17 @@ func (m *Memory) shard(key string) *memShard {
 
 // Get returns the value of key; ok is false when it is absent or expired.
 func (m *Memory) Get(_ context.Context, key string) ([]byte, bool, error) {
+	v, ok := m.GetObject(key)
+	b, isBytes := v.([]byte)
+	if !ok || !isBytes {
+		return nil, false, nil
+	}
+	return b, true, nil
+}
+
+// GetObject returns the value stored under key by SetObject (or Set), without
+// any decoding: the in-process cache keeps Go values, not bytes.
+func (m *Memory) GetObject(key string) (any, bool) {
 	s := m.shard(key)
 	s.mu.Lock()
 	e, ok := s.m[key]
@@ -74,22 +85,28 @@ func (m *Memory) Get(_ context.Context, key string) ([]byte, bool, error) {
 	}
 	s.mu.Unlock()
 	if !ok {
-		return nil, false, nil
+		return nil, false
 	}
-	return e.v, true, nil
+	return e.v, true
 }
 
 // Set stores value under key for ttl (0: no expiry). The value is not copied:
 // callers must not change it afterwards.
 func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Duration) error {
+	m.SetObject(key, value, ttl)
+	return nil
+}
+
+// SetObject stores a Go value under key for ttl (0: no expiry). The value is
+// shared with every later GetObject: it must not be changed afterwards.
+func (m *Memory) SetObject(key string, value any, ttl time.Duration) {
 	s := m.shard(key)
 	s.mu.Lock()
 	m.put(s, key, value, ttl)
 	s.mu.Unlock()
-	return nil
 }
 
-func (m *Memory) put(s *memShard, key string, value []byte, ttl time.Duration) {
+func (m *Memory) put(s *memShard, key string, value any, ttl time.Duration) {
 	if _, exists := s.m[key]; !exists && len(s.m) >= m.max {
 		m.evict(s)
 	}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/shipgate/shipgate/api"
+	"github.com/shipgate/shipgate/carriers"
+	"github.com/shipgate/shipgate/carriers/breaker"
+	"github.com/shipgate/shipgate/carriers/cache"
+	"github.com/shipgate/shipgate/carriers/sandbox"
+	"github.com/shipgate/shipgate/kv"
+	"github.com/shipgate/shipgate/metrics"
+	"github.com/shipgate/shipgate/rating"
+)
+
+// constructors is the table of carriers: the one place a new carrier is added.
+var constructors = map[string]carriers.Constructor{
+	sandbox.Name: func(c carriers.AccountConfig, env carriers.Env) (any, error) { return sandbox.New(c, env) },
+}
+
+func carrierNames() []string {
+	var out []string
+	for k := range constructors {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// App is one gateway process: its stores, carrier accounts, services and
+// HTTP server. Tests start one on 127.0.0.1:0.
+type App struct {
+	cfg      *Config
+	log      *slog.Logger
+	metrics  *metrics.Metrics
+	shared   kv.Store // Redis when configured, else local
+	local    *kv.Memory
+	registry *carriers.Registry
+	rates    *rating.Service
+	api      *api.Server
+	ln       net.Listener
+	srv      *http.Server
+	closers  []func() error
+}
+
+// newApp builds the gateway from its configuration.
+func newApp(cfg *Config, log *slog.Logger) (*App, error) {
+	a := &App{cfg: cfg, log: log, metrics: metrics.New(), local: kv.NewMemory()}
+	a.shared = a.local
+	var checks []api.Check
+	if cfg.RedisURL != "" {
+		r, err := kv.NewRedis(cfg.RedisURL)
+		if err != nil {
+			return nil, err
+		}
+		a.shared = r
+		a.closers = append(a.closers, r.Close)
+		checks = append(checks, api.Check{Name: "redis", Check: r.Ping})
+	}
+
+	httpClient := &http.Client{Transport: &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        256,
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 5 * time.Second,
+		ForceAttemptHTTP2:   true,
+	}}
+	var shared carriers.SharedStore
+	if cfg.RedisURL != "" {
+		shared = a.shared // OAuth tokens shared by every process
+	}
+	envFor := func(acct carriers.AccountConfig) carriers.Env {
+		env := carriers.Env{HTTPClient: httpClient, Shared: shared, Observer: a.metrics, Logger: log.With("account", acct.ID)}
+		if acct.RateLimit.PerSecond > 0 {
+			env.Limiter = &kv.Limiter{Store: a.shared, Key: "ratelimit:account:" + acct.ID, PerSecond: acct.RateLimit.PerSecond, Burst: acct.RateLimit.Burst}
+		}
+		return env
+	}
+	quoteCache := cache.New(a.shared, cache.Config{
+		RatesTTL: cfg.Rates.CacheTTL.D(),
+		StaleTTL: cfg.Rates.StaleTTL.D(),
+	}, a.metrics)
+	accounts := make([]carriers.AccountConfig, len(cfg.Accounts))
+	for i, e := range cfg.Accounts {
+		accounts[i] = e.account()
+	}
+	reg, err := carriers.Build(accounts, constructors, envFor, func(e *carriers.Entry) error {
+		breaker.New(e.ID, e.Carrier, breaker.Settings{
+			ConsecutiveFailures: e.Config.Breaker.ConsecutiveFailures,
+			OpenFor:             e.Config.Breaker.OpenFor,
+			Timeout:             e.Config.Timeout,
+		}, a.metrics).Decorate(e)
+		quoteCache.Decorate(e) // outside the breakers: cached answers never reach them
+		return nil
+	})
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("%s: %w", cfg.source, err)
+	}
+	a.registry = reg
+	a.rates = rating.New(reg, a.shared, a.local, rating.Config{Deadline: cfg.Rates.Deadline.D(), QuoteTTL: cfg.Rates.QuoteTTL.D()}, log)
+	a.api = api.New(api.Config{Logger: log}, api.Deps{
+		Rates: a.rates, Accounts: reg, Observer: a.metrics, Metrics: a.metrics.Handler(), Checks: checks,
+	})
+	return a, nil
+}
+
+// Listen opens the listener (cfg.Addr may use port 0).
+func (a *App) Listen() error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
+	}
+	a.ln = ln
+	return nil
+}
+
+// Addr is the address the app listens on, once Listen succeeded.
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// Serve serves until ctx ends, then shuts down gracefully: it stops
+// accepting, lets requests in flight finish (up to 15s) and closes.
+func (a *App) Serve(ctx context.Context) error {
+	a.srv = &http.Server{
+		Handler:           a.api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- a.srv.Serve(a.ln) }()
+	a.log.Info("shipgate listening", "addr", a.Addr(), "accounts", len(a.registry.Entries()), "redis", a.cfg.RedisURL != "")
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err := a.srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = a.srv.Close()
+	}
+	return err
+}
+
+// Close releases the app's connections.
+func (a *App) Close() {
+	for _, c := range a.closers {
+		_ = c()
+	}
+}
