@@ -166,7 +166,7 @@ func (c *Client) rates(ctx context.Context, out *rateResponseEnvelope) ([]shipga
 			continue
 		}
 		r := shipgate.Rate{
-			Carrier: "ups", Account: c.id, Service: svc.Code, ServiceName: svc.Name, CarrierServiceCode: svc.CarrierCode,
+			Carrier: Name, Account: c.id, Service: svc.Code, ServiceName: svc.Name, CarrierServiceCode: svc.CarrierCode,
 			Total: total, Charges: charges, BillableWeight: billingWeight(rs.BillingWeight), QuotedAt: now,
 		}
 		if g := rs.GuaranteedDelivery; g != nil {

@@ -63,7 +63,7 @@ func (c *Client) tracking(out *trackResponseEnvelope, n string) (*shipgate.Track
 		return nil, shipgate.Errorf(shipgate.CodeNotFound, "%s", msg)
 	}
 	t := &shipgate.Tracking{
-		Carrier: "ups", Account: c.id, TrackingNumber: n, Status: shipgate.StatusUnknown,
+		Carrier: Name, Account: c.id, TrackingNumber: n, Status: shipgate.StatusUnknown,
 		Events: []shipgate.TrackingEvent{}, UpdatedAt: c.now(),
 	}
 	for _, a := range pkg.Activity {

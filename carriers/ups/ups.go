@@ -18,6 +18,9 @@ import (
 	"github.com/shipgate/shipgate/carriers/internal/carrierhttp"
 )
 
+// Name is the carrier name of UPS accounts in the configuration (carrier: ups).
+const Name = "ups"
+
 // Base URLs of UPS's environments. DefaultBaseURL, the Customer Integration
 // Environment, is used when an account sets no base_url.
 const (
@@ -129,7 +132,7 @@ func New(cfg carriers.AccountConfig, env carriers.Env) (*Client, error) {
 		basic:    "Basic " + basic,
 	}
 	c.http = &carrierhttp.Client{
-		Carrier: "UPS", Name: "ups", Account: cfg.ID, BaseURL: u,
+		Carrier: "UPS", Name: Name, Account: cfg.ID, BaseURL: u,
 		HTTP: env.HTTPClient, Observer: env.Observer, Logger: env.Logger, Limiter: env.Limiter,
 		Authorize: c.authorize, Reauthorize: c.reauthorize,
 		ParseError: parseError, Classify: classify, Redactor: c.redactor,
@@ -137,7 +140,7 @@ func New(cfg carriers.AccountConfig, env carriers.Env) (*Client, error) {
 	c.tokens = &carrierhttp.TokenSource{
 		Fetch:  c.fetchToken,
 		Shared: env.Shared,
-		Key:    carrierhttp.TokenKey("ups", u.String(), clientID.Reveal()),
+		Key:    carrierhttp.TokenKey(Name, u.String(), clientID.Reveal()),
 		Now:    env.Now,
 	}
 	return c, nil
@@ -150,7 +153,7 @@ type carriersLogger struct {
 }
 
 func (l *carriersLogger) debug(ctx context.Context, msg string, args ...any) {
-	l.env.Logger.DebugContext(ctx, msg, append([]any{"carrier", "ups", "account", l.account}, args...)...)
+	l.env.Logger.DebugContext(ctx, msg, append([]any{"carrier", Name, "account", l.account}, args...)...)
 }
 
 // fetchToken asks UPS for an access token (client credentials, HTTP Basic).

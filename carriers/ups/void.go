@@ -49,7 +49,7 @@ func (c *Client) Void(ctx context.Context, req *carriers.VoidRequest) error {
 		return &shipgate.Error{
 			Code:    shipgate.CodeCarrierRejected,
 			Message: "UPS did not void the shipment: " + strings.TrimSpace(out.VoidShipmentResponse.SummaryResult.Status.Description.String()),
-			Carrier: &shipgate.CarrierError{Account: c.id, Carrier: "ups", Code: st, HTTPStatus: http.StatusOK},
+			Carrier: &shipgate.CarrierError{Account: c.id, Carrier: Name, Code: st, HTTPStatus: http.StatusOK},
 		}
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shipgate/shipgate"
 )
 
 // shipment is what the simulator remembers of a label it sold.
@@ -19,7 +21,7 @@ type shipment struct {
 	created   time.Time
 	days      int
 	intl      bool
-	from, to  LabelAddress
+	from, to  shipgate.Address
 	weights   []string
 	weightUOM string
 }
@@ -161,8 +163,8 @@ func (s *Server) shipAnswer(w http.ResponseWriter, r *http.Request) *apiError {
 		rec.weights = append(rec.weights, weightString(pq.weight))
 		img, err := s.cfg.render(LabelInfo{
 			Service: svc.name, ServiceCode: svc.code, From: rec.from, To: rec.to, TrackingNumber: tn,
-			Weight: weightString(pq.weight) + " " + pq.weightUnit, Reference: strings.TrimSpace(sh.Description.String()),
-			ShipDate: now, Parcel: i + 1, Parcels: len(q.packages),
+			Weight: labelWeight(pq), Reference: strings.TrimSpace(sh.Description.String()),
+			ShipDate: now, Parcel: i + 1, Parcels: len(q.packages), Routing: routing(rec.to, z),
 		}, format)
 		if err != nil {
 			return &apiError{status: http.StatusInternalServerError, code: "120001", message: "XML Shipping System is unavailable, please try again later."}
@@ -307,21 +309,54 @@ func digits(s string) string {
 	return b.String()
 }
 
-func labelAddress(p *party, a *addressIn) LabelAddress {
-	la := LabelAddress{
+func labelAddress(p *party, a *addressIn) shipgate.Address {
+	la := shipgate.Address{
 		Company: strings.TrimSpace(p.Name.String()), Name: strings.TrimSpace(p.AttentionName.String()),
 		City: strings.TrimSpace(a.City.String()), State: strings.TrimSpace(a.StateProvinceCode.String()),
 		PostalCode: strings.TrimSpace(a.PostalCode.String()), Country: strings.ToUpper(strings.TrimSpace(a.CountryCode.String())),
+		Residential: bool(a.ResidentialAddressIndicator),
+	}
+	if la.Name == la.Company {
+		la.Name = ""
 	}
 	if p.Phone != nil {
 		la.Phone = p.Phone.Number.String()
 	}
+	var lines []string
 	for _, l := range a.AddressLine {
 		if t := strings.TrimSpace(l.String()); t != "" {
-			la.Lines = append(la.Lines, t)
+			lines = append(lines, t)
 		}
 	}
+	if len(lines) > 0 {
+		la.Street1 = lines[0]
+	}
+	if len(lines) > 1 {
+		la.Street2 = strings.Join(lines[1:], ", ")
+	}
 	return la
+}
+
+// labelWeight is a package's weight as the label prints it.
+func labelWeight(pq pkgQuote) shipgate.Weight {
+	if pq.weightUnit == "KGS" {
+		return shipgate.Weight{Value: pq.weight, Unit: shipgate.Kilogram}
+	}
+	return shipgate.Weight{Value: pq.weight, Unit: shipgate.Pound}
+}
+
+// routing is a UPS-like routing code: state, the first three characters of
+// the postal code, and the zone ("CA 941 0-08").
+func routing(to shipgate.Address, zone int) string {
+	p := strings.ReplaceAll(to.PostalCode, " ", "")
+	if len(p) > 3 {
+		p = p[:3]
+	}
+	region := to.State
+	if region == "" {
+		region = to.Country
+	}
+	return strings.TrimSpace(fmt.Sprintf("%s %s 0-%02d", region, p, zone))
 }
 
 type voidResponseOut struct {

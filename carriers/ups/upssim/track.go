@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/shipgate/shipgate"
 )
 
 type trackAddressOut struct {
@@ -78,12 +80,12 @@ type step struct {
 	at                          time.Time
 	typ, code, statusCode, text string
 	simplified                  string
-	where                       LabelAddress
+	where                       shipgate.Address
 	originOnly, delivered       bool
 }
 
 // hub is where packages change trucks or planes.
-var hub = LabelAddress{City: "Louisville", State: "KY", PostalCode: "40209", Country: "US"}
+var hub = shipgate.Address{City: "Louisville", State: "KY", PostalCode: "40209", Country: "US"}
 
 // journey returns every scan of a package, oldest first, whether or not it
 // has happened yet.
@@ -201,7 +203,7 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, pa := range []struct {
 		typ string
-		a   LabelAddress
+		a   shipgate.Address
 	}{{"ORIGIN", sh.from}, {"DESTINATION", sh.to}} {
 		pkg.PackageAddress = append(pkg.PackageAddress, struct {
 			Type    string          `json:"type"`
@@ -231,7 +233,7 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func trackAddress(a LabelAddress, countryOnly bool) trackAddressOut {
+func trackAddress(a shipgate.Address, countryOnly bool) trackAddressOut {
 	if countryOnly {
 		return trackAddressOut{CountryCode: a.Country, Country: a.Country}
 	}
