@@ -67,7 +67,7 @@ func simAnswers(f *testing.F) map[string][][]byte {
 
 func fuzzClient(negotiated bool) *Client {
 	return &Client{id: "fuzz", account: "S1M8U5", negotiated: negotiated, now: func() time.Time { return time.Unix(0, 0) },
-		log: &carriersLogger{env: carriers.Env{}.WithDefaults(), account: "fuzz"}}
+		log: &logger{env: carriers.Env{}.WithDefaults(), account: "fuzz"}}
 }
 
 func FuzzParseRates(f *testing.F) {

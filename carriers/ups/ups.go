@@ -55,7 +55,7 @@ type Client struct {
 	transactionSrc string
 	timeout        time.Duration
 	now            func() time.Time
-	log            *carriersLogger
+	log            *logger
 
 	http     *carrierhttp.Client
 	tokens   *carrierhttp.TokenSource
@@ -127,7 +127,7 @@ func New(cfg carriers.AccountConfig, env carriers.Env) (*Client, error) {
 	basic := base64.StdEncoding.EncodeToString([]byte(clientID.Reveal() + ":" + secret.Reveal()))
 	c := &Client{
 		id: cfg.ID, account: account, negotiated: negotiated, timeInTransit: tit, transactionSrc: src,
-		timeout: cfg.Timeout, now: env.Now, log: &carriersLogger{env: env, account: cfg.ID},
+		timeout: cfg.Timeout, now: env.Now, log: &logger{env: env, account: cfg.ID},
 		redactor: carrierhttp.NewRedactor(secret.Reveal(), basic),
 		basic:    "Basic " + basic,
 	}
@@ -146,13 +146,13 @@ func New(cfg carriers.AccountConfig, env carriers.Env) (*Client, error) {
 	return c, nil
 }
 
-// carriersLogger keeps the adapter's own log lines (never a secret in them).
-type carriersLogger struct {
+// logger keeps the adapter's own log lines (never a secret in them).
+type logger struct {
 	env     carriers.Env
 	account string
 }
 
-func (l *carriersLogger) debug(ctx context.Context, msg string, args ...any) {
+func (l *logger) debug(ctx context.Context, msg string, args ...any) {
 	l.env.Logger.DebugContext(ctx, msg, append([]any{"carrier", Name, "account", l.account}, args...)...)
 }
 
