@@ -52,23 +52,19 @@ const (
 
 // parsed is what both Rating and Shipping need from a shipment.
 type parsed struct {
-	origin, dest      *addressIn
-	shipper           *party
-	fromCountry       string
-	toCountry         string
-	packages          []pkgMeasure
-	declared          []float64
-	residential       bool
-	saturday          bool
-	negotiated        bool
-	intl              bool
-	shipperNumber     string
-	invoiceLineTotal  *moneyIn
-	serviceCode       string
-	serviceCodeRaw    string
-	customerContext   string
-	packageCount      int
-	packageDescriptor []string
+	origin, dest     *addressIn
+	fromCountry      string
+	toCountry        string
+	packages         []pkgMeasure
+	declared         []float64
+	descriptions     []string // of each package
+	residential      bool
+	saturday         bool
+	negotiated       bool
+	intl             bool
+	shipperNumber    string
+	invoiceLineTotal *moneyIn
+	serviceCode      string
 }
 
 // partyCodes are Shipping's error codes for one party: name, address line,
@@ -126,7 +122,6 @@ func parseShipment(sh *shipmentIn, which api) (parsed, *apiError) {
 	if err := checkParty(sh.ShipTo, "ShipTo", shipToCodes, which); err != nil {
 		return p, err
 	}
-	p.shipper = sh.Shipper
 	p.origin = sh.Shipper.Address
 	if sh.ShipFrom != nil {
 		if err := checkParty(sh.ShipFrom, "ShipFrom", shipFromCodes, which); err != nil {
@@ -181,12 +176,10 @@ func parseShipment(sh *shipmentIn, which api) (parsed, *apiError) {
 			dv = v
 		}
 		p.declared = append(p.declared, dv)
-		p.packageDescriptor = append(p.packageDescriptor, strings.TrimSpace(pk.Description.String()))
+		p.descriptions = append(p.descriptions, strings.TrimSpace(pk.Description.String()))
 	}
-	p.packageCount = len(p.packages)
 	if sh.Service != nil {
-		p.serviceCodeRaw = strings.TrimSpace(sh.Service.Code.String())
-		p.serviceCode = normalizeService(p.serviceCodeRaw)
+		p.serviceCode = normalizeService(sh.Service.Code.String())
 	}
 	return p, nil
 }

@@ -199,16 +199,12 @@ func (p pkgMeasure) lbs(w float64) float64 {
 
 // quote is the price of one service for one request.
 type quote struct {
-	svc               service
-	currency          string
-	zone              int
 	days              int
 	packages          []pkgQuote
 	base, resi, fuel  int64
 	options           int64
 	transportation    int64
 	total, negotiated int64
-	negotiatedOffered bool
 	billable          float64
 	weightUnit        string
 }
@@ -221,8 +217,8 @@ type pkgQuote struct {
 }
 
 // price computes a quote. Amounts are minor units (cents).
-func price(svc service, currency string, z int, intl, residential, saturday, negotiated bool, pkgs []pkgMeasure, declared []float64) quote {
-	q := quote{svc: svc, currency: currency, zone: z, negotiatedOffered: negotiated}
+func price(svc service, z int, intl, residential, saturday bool, pkgs []pkgMeasure, declared []float64) quote {
+	var q quote
 	if intl {
 		q.days = svc.intlDays
 	} else if svc.days != nil {

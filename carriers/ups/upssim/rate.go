@@ -177,7 +177,7 @@ func (s *Server) rateAnswer(w http.ResponseWriter, r *http.Request) *apiError {
 	}
 	for _, code := range codes {
 		svc := services[code]
-		q := price(svc, currency, z, p.intl, p.residential, p.saturday, p.negotiated, p.packages, p.declared)
+		q := price(svc, z, p.intl, p.residential, p.saturday, p.packages, p.declared)
 		rs := ratedShipmentOut{
 			Service:               codeOut{Code: code, Description: svc.name},
 			Zone:                  fmt.Sprintf("%03d", z),

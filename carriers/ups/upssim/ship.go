@@ -127,7 +127,7 @@ func (s *Server) shipAnswer(w http.ResponseWriter, r *http.Request) *apiError {
 		}
 	}
 	if sh.ReturnService != nil {
-		for i, d := range p.packageDescriptor {
+		for i, d := range p.descriptions {
 			if d == "" {
 				return missing(fmt.Sprintf("Shipment/Package[%d]/Description (required for return shipments)", i+1))
 			}
@@ -140,7 +140,7 @@ func (s *Server) shipAnswer(w http.ResponseWriter, r *http.Request) *apiError {
 	}
 	z := zone(p.fromCountry, p.origin.PostalCode.String(), p.toCountry, p.dest.PostalCode.String())
 	currency := currencyOf(p.fromCountry)
-	q := price(svc, currency, z, p.intl, p.residential, p.saturday, p.negotiated, p.packages, p.declared)
+	q := price(svc, z, p.intl, p.residential, p.saturday, p.packages, p.declared)
 	now := s.cfg.now()
 
 	s.mu.Lock()
