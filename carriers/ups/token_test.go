@@ -2,6 +2,7 @@ package ups_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/shipgate/shipgate/carriers"
 	"github.com/shipgate/shipgate/carriers/carriertest"
 	"github.com/shipgate/shipgate/carriers/ups/upssim"
+	"github.com/shipgate/shipgate/kv"
 )
 
 func TestOneTokenForManyCalls(t *testing.T) {
@@ -126,5 +128,38 @@ func TestBadCredentials(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "wrong-secret-value") {
 		t.Fatal("the secret is in the error")
+	}
+}
+
+// TestTokenSharedThroughRedis runs two adapters (two gateway processes) of
+// one account against real Redis: one token request between them.
+func TestTokenSharedThroughRedis(t *testing.T) {
+	url := os.Getenv("SHIPGATE_TEST_REDIS_URL")
+	if url == "" {
+		t.Skip("SHIPGATE_TEST_REDIS_URL is not set: skipping the shared-token test against Redis")
+	}
+	r, err := kv.NewRedis(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	f := newFixture(t) // a new simulator: a new port, so a new token key
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		c := f.client(t, func(_ *carriers.AccountConfig, env *carriers.Env) { env.Shared = r })
+		for j := 0; j < 5; j++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := c.Rates(ctx, &carriers.RateRequest{Shipment: carriertest.DomesticUS()}); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	if n := f.sim.Stats()["oauth"]; n != 1 {
+		t.Fatalf("%d token requests from two processes sharing Redis, want 1", n)
 	}
 }
