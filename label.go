@@ -80,7 +80,12 @@ type Purchase struct {
 // ParcelLabel is one parcel's tracking number and label document.
 type ParcelLabel struct {
 	TrackingNumber string
-	Document       Document
+	// Document is the label in the format asked for, or the closest one the
+	// carrier offers (the labels service converts).
+	Document Document
+	// Extra holds the same label in other formats the carrier returned at no
+	// cost (the sandbox renders all three), kept for reprints.
+	Extra []Document
 }
 
 // Label is a purchased shipping label as shipgate keeps it.

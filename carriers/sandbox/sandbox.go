@@ -31,6 +31,7 @@ type Client struct {
 	mode      string
 	timeScale float64
 	env       carriers.Env
+	ledger    ledger
 }
 
 var (
@@ -41,7 +42,7 @@ var (
 // New returns a sandbox account. Options: latency, fail_rate, mode, time_scale;
 // a bad option is an error naming the account and the option.
 func New(cfg carriers.AccountConfig, env carriers.Env) (*Client, error) {
-	c := &Client{account: cfg.ID, env: env.WithDefaults()}
+	c := &Client{account: cfg.ID, env: env.WithDefaults(), ledger: ledger{byKey: map[string]*sale{}, voided: map[string]bool{}}}
 	var err error
 	if c.latency, err = cfg.OptionDuration("latency", 0); err != nil {
 		return nil, err
