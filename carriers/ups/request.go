@@ -190,9 +190,14 @@ func splitMoney(m shipgate.Money, n int) []shipgate.Money {
 	return out
 }
 
-// pickupDate is the shipment's ship date as UPS writes dates (YYYYMMDD).
+// pickupDate is the shipment's ship date as UPS writes dates (YYYYMMDD);
+// a date in the past is today (UPS plans no pickups in the past).
 func pickupDate(s *shipgate.Shipment, now time.Time) string {
-	return s.ShipDay(now).Format("20060102")
+	d := s.ShipDay(now)
+	if today := (&shipgate.Shipment{}).ShipDay(now); d.Before(today) {
+		d = today
+	}
+	return d.Format("20060102")
 }
 
 // signatureType returns UPS's DeliveryConfirmation DCISType for the

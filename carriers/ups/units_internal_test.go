@@ -2,6 +2,7 @@ package ups
 
 import (
 	"testing"
+	"time"
 
 	"github.com/shipgate/shipgate"
 )
@@ -101,5 +102,14 @@ func TestServiceCodes(t *testing.T) {
 			t.Errorf("service %+v repeated or malformed", s)
 		}
 		seen[s.CarrierCode], seen[s.Code] = true, true
+	}
+}
+
+func TestPickupDate(t *testing.T) {
+	now := time.Date(2025, 3, 11, 14, 30, 0, 0, time.UTC)
+	for ship, want := range map[string]string{"": "20250311", "2025-03-14": "20250314", "2025-03-01": "20250311", "garbage": "20250311"} {
+		if got := pickupDate(&shipgate.Shipment{ShipDate: ship}, now); got != want {
+			t.Errorf("ship date %q: pickup %s, want %s", ship, got, want)
+		}
 	}
 }
