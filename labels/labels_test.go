@@ -450,4 +450,3 @@ func TestConversions(t *testing.T) {
 		t.Fatalf("void on a carrier that cannot: %v", err)
 	}
 }
-

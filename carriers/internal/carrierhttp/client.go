@@ -324,6 +324,11 @@ func retryable(err error) bool {
 	if errors.Is(e.Err, context.Canceled) || errors.Is(e.Err, context.DeadlineExceeded) {
 		return false
 	}
+	if e.Carrier != nil && (e.Carrier.HTTPStatus == http.StatusUnauthorized || e.Carrier.HTTPStatus == http.StatusForbidden) {
+		// Refused credentials stay refused (a 401 already had its one
+		// refresh through Reauthorize): retrying only burns quota.
+		return false
+	}
 	return e.Code == shipgate.CodeCarrierUnavailable || e.Code == shipgate.CodeRateLimited
 }
 

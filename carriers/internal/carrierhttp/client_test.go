@@ -170,7 +170,10 @@ func TestReauthorizeOnce(t *testing.T) {
 		fmt.Fprint(w, `{}`)
 	}, nil)
 	token := "stale"
-	c.Authorize = func(ctx context.Context, r *http.Request) error { r.Header.Set("Authorization", "Bearer "+token); return nil }
+	c.Authorize = func(ctx context.Context, r *http.Request) error {
+		r.Header.Set("Authorization", "Bearer "+token)
+		return nil
+	}
 	c.Reauthorize = func(ctx context.Context) bool { reauth.Add(1); token = "fresh"; return true }
 	if _, err := c.Do(context.Background(), &carrierhttp.Request{Op: carriers.OpLabels, Method: "POST", Path: "/x"}, nil); err != nil {
 		t.Fatal(err)

@@ -2,14 +2,22 @@ package carrierhttp
 
 import (
 	"regexp"
+	"sort"
 	"strings"
+	"sync"
 )
 
 // Redactor removes known secret values and anything shaped like a token or an
 // authorization header from text before it is logged or put into an error.
 type Redactor struct {
 	secrets []string
+
+	mu         sync.Mutex
+	remembered []string
 }
+
+// maxRemembered bounds how many values Remember keeps (the latest win).
+const maxRemembered = 8
 
 // NewRedactor returns a Redactor for the given secret values (empty ones are ignored).
 func NewRedactor(secrets ...string) *Redactor {
@@ -28,10 +36,31 @@ func (r *Redactor) Add(secrets ...string) *Redactor {
 	return n
 }
 
+// Remember adds a secret learnt at run time (a freshly fetched access token)
+// to r in place; it is safe to call while other goroutines redact. Only the
+// latest few remembered values are kept.
+func (r *Redactor) Remember(secret string) {
+	if r == nil || len(secret) < 4 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.remembered = append(r.remembered, secret)
+	if n := len(r.remembered); n > maxRemembered {
+		r.remembered = append([]string(nil), r.remembered[n-maxRemembered:]...)
+	}
+}
+
 // Redact returns s with every secret and token replaced by [REDACTED].
 func (r *Redactor) Redact(s string) string {
 	if r != nil {
-		for _, v := range r.secrets {
+		r.mu.Lock()
+		all := append(append([]string(nil), r.secrets...), r.remembered...)
+		r.mu.Unlock()
+		// Longer values first, so that a secret that begins with another is
+		// not left half-shown.
+		sort.Slice(all, func(i, j int) bool { return len(all[i]) > len(all[j]) })
+		for _, v := range all {
 			s = strings.ReplaceAll(s, v, "[REDACTED]")
 		}
 	}

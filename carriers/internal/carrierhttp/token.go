@@ -18,6 +18,10 @@ import (
 type Token struct {
 	Value     string    `json:"v"`
 	ExpiresAt time.Time `json:"e"`
+	// IssuedAt is when the token was obtained (set by TokenSource when
+	// Fetch leaves it zero); with ExpiresAt it gives the lifetime that bounds
+	// the refresh margin.
+	IssuedAt time.Time `json:"i,omitzero"`
 }
 
 // TokenSource hands out an OAuth access token: fetched once, kept in process
@@ -65,6 +69,13 @@ func (s *TokenSource) fresh(t Token) bool {
 	margin := s.Margin
 	if margin <= 0 {
 		margin = 60 * time.Second
+	}
+	// A short-lived token (a simulator's, a test's) is refreshed a tenth of
+	// its lifetime early at most, or it would be fetched on every call.
+	if !t.IssuedAt.IsZero() {
+		if life := t.ExpiresAt.Sub(t.IssuedAt); life > 0 && margin > life/10 {
+			margin = life / 10
+		}
 	}
 	return s.now().Add(margin).Before(t.ExpiresAt)
 }
@@ -129,9 +140,13 @@ func (s *TokenSource) refresh(ctx context.Context) (Token, error) {
 			defer func() { _ = s.Shared.Delete(context.WithoutCancel(ctx), s.Key+":lock") }()
 		}
 	}
+	issued := s.now()
 	t, err := s.Fetch(ctx)
 	if err != nil {
 		return Token{}, err
+	}
+	if t.IssuedAt.IsZero() {
+		t.IssuedAt = issued
 	}
 	s.set(t)
 	if s.Shared != nil {
