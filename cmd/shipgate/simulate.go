@@ -14,6 +14,7 @@ import (
 
 	"github.com/shipgate/shipgate/carriers/carriersim"
 	"github.com/shipgate/shipgate/carriers/dhl/dhlsim"
+	"github.com/shipgate/shipgate/carriers/ups/upssim"
 )
 
 // simulator is one carrier's wire-accurate fake.
@@ -27,6 +28,18 @@ type simulator struct {
 
 // simulators is the table of carrier simulators served by `shipgate simulate`.
 var simulators = map[string]simulator{
+	"ups": {
+		new: func(f carriersim.Faults, speed float64) http.Handler {
+			now := time.Now
+			if speed != 1 {
+				start := time.Now()
+				now = func() time.Time { return start.Add(time.Duration(float64(time.Since(start)) * speed)) }
+			}
+			return upssim.New(upssim.WithFaults(f), upssim.WithClock(now))
+		},
+		about: "accounts:\n  - id: ups-sim\n    carrier: ups\n    base_url: %s\n    credentials: { client_id: " + upssim.DefaultClientID +
+			", client_secret: " + upssim.DefaultClientSecret + ", account_number: " + upssim.DefaultAccountNumber + " }",
+	},
 	"dhl": {
 		new: func(f carriersim.Faults, speed float64) http.Handler {
 			return dhlsim.New(dhlsim.WithFaults(f), dhlsim.WithSpeed(speed))

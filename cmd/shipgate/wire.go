@@ -16,6 +16,7 @@ import (
 	"github.com/shipgate/shipgate/carriers/cache"
 	"github.com/shipgate/shipgate/carriers/dhl"
 	"github.com/shipgate/shipgate/carriers/sandbox"
+	"github.com/shipgate/shipgate/carriers/ups"
 	"github.com/shipgate/shipgate/kv"
 	"github.com/shipgate/shipgate/labels"
 	"github.com/shipgate/shipgate/metrics"
@@ -27,6 +28,7 @@ import (
 var constructors = map[string]carriers.Constructor{
 	sandbox.Name: func(c carriers.AccountConfig, env carriers.Env) (any, error) { return sandbox.New(c, env) },
 	"dhl":        func(c carriers.AccountConfig, env carriers.Env) (any, error) { return dhl.New(c, env) },
+	ups.Name:     func(c carriers.AccountConfig, env carriers.Env) (any, error) { return ups.New(c, env) },
 }
 
 func carrierNames() []string {
