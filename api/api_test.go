@@ -81,6 +81,7 @@ func do(t testing.TB, h http.Handler, method, path, body string, hdr ...string) 
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
+	checkSpec(t, method, path, req.Header, body, rec)
 	return rec
 }
 

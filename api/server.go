@@ -50,6 +50,11 @@ type Config struct {
 	// BodyLimit bounds request bodies (default 1 MiB); larger ones get 413.
 	BodyLimit int64
 	Logger    *slog.Logger
+	// Keys are the API keys (auth.go). None: authentication is off, which
+	// cmd/shipgate allows only on a loopback address.
+	Keys []Key
+	// Now is the clock of the rate limits (default time.Now).
+	Now func() time.Time
 }
 
 // Deps are the services the API serves.
@@ -61,6 +66,8 @@ type Deps struct {
 	// Metrics serves /metrics (nil: no metrics route).
 	Metrics http.Handler
 	Checks  []Check
+	// Limits holds the API keys' token buckets (nil: no rate limits).
+	Limits TokenBucket
 }
 
 // Server is the HTTP API.
@@ -70,6 +77,10 @@ type Server struct {
 	deps  Deps
 	log   *slog.Logger
 	valid *validator.Validate
+	// scopes maps "METHOD /path" to the scope the route requires; known
+	// lists every route echo serves, to refuse one that declares no scope.
+	scopes map[string]Scope
+	known  map[string]bool
 }
 
 // New returns the API server.
@@ -80,32 +91,36 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{e: echo.New(), cfg: cfg, deps: deps, log: cfg.Logger, valid: newValidator()}
+	s := &Server{e: echo.New(), cfg: cfg, deps: deps, log: cfg.Logger, valid: newValidator(), scopes: map[string]Scope{}, known: map[string]bool{}}
 	s.e.HideBanner, s.e.HidePort = true, true
 	s.e.HTTPErrorHandler = s.errorHandler
-	s.e.Use(s.requestMiddleware)
+	s.e.Use(s.requestMiddleware, s.authenticate)
 	s.routes()
+	for _, r := range s.e.Routes() {
+		s.known[r.Method+" "+r.Path] = true
+	}
 	return s
 }
 
-// routes lists every route of the API.
+// routes lists every route of the API, each with the scope its caller's API
+// key needs (auth.go).
 func (s *Server) routes() {
-	e := s.e
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
+	const get, post = http.MethodGet, http.MethodPost
+	s.route(get, "/healthz", s.healthz, ScopePublic)
+	s.route(get, "/readyz", s.readyz, ScopePublic)
+	s.route(get, "/openapi.yaml", s.openAPI, ScopePublic)
 	if s.deps.Metrics != nil {
-		e.GET("/metrics", echo.WrapHandler(s.deps.Metrics))
+		s.route(get, "/metrics", echo.WrapHandler(s.deps.Metrics), ScopePublic)
 	}
-	v1 := e.Group("/v1")
-	v1.POST("/rates", s.postRates)
-	v1.GET("/carriers", s.getCarriers)
+	s.route(post, "/v1/rates", s.postRates, ScopeRates)
+	s.route(get, "/v1/carriers", s.getCarriers, ScopeAnyKey)
 	if s.deps.Labels != nil {
-		v1.POST("/labels", s.postLabel)
-		v1.GET("/labels", s.listLabels)
-		v1.GET("/labels/:id", s.getLabel)
-		v1.GET("/labels/:id/document", s.getLabelDocument)
-		v1.POST("/labels/:id/void", s.voidLabel)
-		v1.POST("/labels/:id/resolve", s.resolveLabel)
+		s.route(post, "/v1/labels", s.postLabel, ScopeLabels)
+		s.route(get, "/v1/labels", s.listLabels, ScopeLabels)
+		s.route(get, "/v1/labels/:id", s.getLabel, ScopeLabels)
+		s.route(get, "/v1/labels/:id/document", s.getLabelDocument, ScopeLabels)
+		s.route(post, "/v1/labels/:id/void", s.voidLabel, ScopeLabels)
+		s.route(post, "/v1/labels/:id/resolve", s.resolveLabel, ScopeAdmin)
 	}
 }
 
@@ -173,7 +188,8 @@ func (s *Server) requestMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 				level = slog.LevelError
 			}
 			s.log.LogAttrs(req.Context(), level, "request",
-				slog.String("request_id", id), slog.String("method", req.Method), slog.String("route", route),
+				slog.String("request_id", id), slog.String("key", Principal(c.Request().Context())),
+				slog.String("method", req.Method), slog.String("route", route),
 				slog.Int("status", status), slog.Float64("duration_ms", float64(d.Microseconds())/1000))
 		}()
 		return next(c)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -186,7 +187,8 @@ func (s *Spec) ValidateResponse(req *http.Request, status int, header http.Heade
 }
 
 // RequestFromRecord builds a request for validation from what a simulator
-// recorded: the method, the path below the API base, the headers and the body.
+// recorded: the method, the path below the API base (with its query, if
+// any), the headers and the body.
 func RequestFromRecord(method, path string, header http.Header, body []byte) *http.Request {
 	r, _ := http.NewRequest(method, "http://spec.test"+path, bytes.NewReader(body))
 	r.URL.Host = ""
@@ -195,7 +197,7 @@ func RequestFromRecord(method, path string, header http.Header, body []byte) *ht
 	for k, v := range header {
 		r.Header[k] = v
 	}
-	r.URL.Path = path
+	r.URL.Path, r.URL.RawQuery, _ = strings.Cut(path, "?")
 	r.RequestURI = ""
 	return r
 }
