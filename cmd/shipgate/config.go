@@ -28,6 +28,7 @@ type Config struct {
 	LogLevel    string         `yaml:"log_level"`
 	Rates       RatesConfig    `yaml:"rates"`
 	Accounts    []AccountEntry `yaml:"accounts"`
+	APIKeys     []APIKeyEntry  `yaml:"api_keys"` // keys.go
 
 	// source names where the configuration came from, for messages.
 	source string
@@ -47,12 +48,12 @@ type RatesConfig struct {
 
 // AccountEntry is one carrier account in the configuration file.
 type AccountEntry struct {
-	ID          string            `yaml:"id"`
-	Carrier     string            `yaml:"carrier"`
-	BaseURL     string            `yaml:"base_url"`
-	Credentials map[string]string `yaml:"credentials"`
-	Options     map[string]any    `yaml:"options"`
-	Timeout     Duration          `yaml:"timeout"`
+	ID          string                  `yaml:"id"`
+	Carrier     string                  `yaml:"carrier"`
+	BaseURL     string                  `yaml:"base_url"`
+	Credentials map[string]secretString `yaml:"credentials"` // redacted when printed (redact.go)
+	Options     map[string]any          `yaml:"options"`
+	Timeout     Duration                `yaml:"timeout"`
 	Breaker     struct {
 		ConsecutiveFailures int      `yaml:"consecutive_failures"`
 		OpenFor             Duration `yaml:"open_for"`
@@ -299,6 +300,7 @@ func (c *Config) validate() error {
 			bad(f+".rate_limit", "per_second and burst must not be negative")
 		}
 	}
+	errs = append(errs, c.validateKeys()...)
 	return errors.Join(errs...)
 }
 
@@ -306,7 +308,7 @@ func (c *Config) validate() error {
 func (a AccountEntry) account() carriers.AccountConfig {
 	creds := make(map[string]shipgate.Secret, len(a.Credentials))
 	for k, v := range a.Credentials {
-		creds[k] = shipgate.NewSecret(v)
+		creds[k] = shipgate.NewSecret(string(v))
 	}
 	return carriers.AccountConfig{
 		ID: a.ID, Carrier: a.Carrier, BaseURL: a.BaseURL, Credentials: creds, Options: a.Options,

@@ -3,6 +3,7 @@
 //
 //	shipgate serve [--config FILE]      serve the API (no configuration: the embedded sandbox default)
 //	shipgate simulate CARRIER --addr A  serve a wire-accurate fake of a carrier's API
+//	shipgate keys new --name N --scopes S  make an API key (printed once) and its configuration line
 //	shipgate version
 package main
 
@@ -32,6 +33,7 @@ const usage = `shipgate: one HTTP API for rates, labels and tracking across ship
 Usage:
   shipgate serve [--config FILE]
   shipgate simulate CARRIER --addr HOST:PORT [--latency D] [--jitter D] [--fail-rate F] [--mode ok|error|timeout|429|malformed]
+  shipgate keys new --name NAME --scopes rates,labels,tracking,admin
   shipgate version
 
 Environment: SHIPGATE_CONFIG, SHIPGATE_ADDR, SHIPGATE_REDIS_URL, SHIPGATE_DATABASE_URL, SHIPGATE_LOG_LEVEL.
@@ -48,6 +50,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer, look
 		return cmdServe(ctx, args[1:], stderr, lookupEnv)
 	case "simulate":
 		return cmdSimulate(ctx, args[1:], stdout, stderr)
+	case "keys":
+		return cmdKeys(args[1:], os.Stdin, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "shipgate", version)
 		return 0

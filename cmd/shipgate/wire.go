@@ -60,6 +60,9 @@ type App struct {
 
 // newApp builds the gateway from its configuration.
 func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (a *App, err error) {
+	if err := checkExposure(cfg); err != nil {
+		return nil, err
+	}
 	a = &App{cfg: cfg, log: log, metrics: metrics.New(), local: kv.NewMemory()}
 	defer func() {
 		if err != nil {
@@ -143,9 +146,10 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (a *App, err err
 		return float64(n)
 	})
 
-	a.api = api.New(api.Config{Logger: log}, api.Deps{
+	a.api = api.New(api.Config{Logger: log, Keys: cfg.apiKeys()}, api.Deps{
 		Rates: a.rates, Accounts: reg, Labels: a.labels,
 		Observer: a.metrics, Metrics: a.metrics.Handler(), Checks: checks,
+		Limits: a.shared, // API keys' rate limits: shared through Redis when configured
 	})
 	return a, nil
 }
