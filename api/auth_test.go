@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"github.com/shipgate/shipgate/carriers"
 	"github.com/shipgate/shipgate/carriers/sandbox"
 	"github.com/shipgate/shipgate/kv"
+	"github.com/shipgate/shipgate/kv/kvtest"
 	"github.com/shipgate/shipgate/labels"
 	"github.com/shipgate/shipgate/rating"
 	"github.com/shipgate/shipgate/store"
@@ -403,4 +405,43 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestRateLimitSharedAcrossReplicas: two gateway processes sharing Redis
+// share each key's bucket; with Redis gone, requests pass (fail open).
+// It runs on miniredis, and on the real server too when
+// SHIPGATE_TEST_REDIS_URL is set.
+func TestRateLimitSharedAcrossReplicas(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	tight := apiKey("tight", "sg_test_tight", api.ScopeAdmin)
+	tight.PerSecond, tight.Burst = 0.01, 3
+	mini := kvtest.NewMini(t)
+	stores := map[string]api.TokenBucket{"miniredis": mini.Store}
+	if os.Getenv(kvtest.EnvRedisURL) != "" {
+		stores["redis"] = kvtest.Real(t)
+	}
+	for name, store := range stores {
+		t.Run(name, func(t *testing.T) {
+			replica := func() *api.Server {
+				return newFullServer(t, []api.Key{tight}, func(c *api.Config, d *api.Deps) { c.Now, d.Limits = clock, store })
+			}
+			a, b := replica(), replica()
+			for i, s := range []*api.Server{a, b, a} {
+				if rec := do(t, s, "GET", "/v1/carriers", "", bearer("sg_test_tight")...); rec.Code != 200 {
+					t.Fatalf("request %d: %d %s", i+1, rec.Code, rec.Body)
+				}
+			}
+			rec := do(t, b, "GET", "/v1/carriers", "", bearer("sg_test_tight")...)
+			mustProblem(t, rec, http.StatusTooManyRequests)
+			if rec.Header().Get("Retry-After") != "100" {
+				t.Errorf("Retry-After %q, want 100", rec.Header().Get("Retry-After"))
+			}
+		})
+	}
+	mini.Stop()
+	s := newFullServer(t, []api.Key{tight}, func(c *api.Config, d *api.Deps) { c.Now, d.Limits = clock, mini.Store })
+	if rec := do(t, s, "GET", "/v1/carriers", "", bearer("sg_test_tight")...); rec.Code != 200 {
+		t.Fatalf("with Redis down: %d %s", rec.Code, rec.Body)
+	}
 }
