@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -56,8 +57,8 @@ type Key struct {
 	Name   string
 	SHA256 [sha256.Size]byte
 	Scopes []Scope
-	// PerSecond and Burst size the key's token bucket (0: DefaultRateLimit
-	// and DefaultBurst).
+	// PerSecond and Burst size the key's token bucket (0: DefaultRateLimit;
+	// a burst of twice the rate, at least 1).
 	PerSecond float64
 	Burst     int
 }
@@ -71,10 +72,11 @@ func (k *Key) Allows(scope Scope) bool {
 	return slices.Contains(k.Scopes, scope) || slices.Contains(k.Scopes, ScopeAdmin)
 }
 
-// The rate limit of a key that sets none.
+// The rate limit of a key that sets none: 50 requests per second, bursts
+// of 100. A key that sets only per_second gets a burst of twice that.
 const (
 	DefaultRateLimit = 50
-	DefaultBurst     = 100
+	DefaultBurst     = 2 * DefaultRateLimit
 )
 
 // TokenBucket takes tokens from named token buckets (kv.Store: shared through
@@ -204,7 +206,7 @@ func (s *Server) takeToken(c echo.Context, k *Key) error {
 		rate = DefaultRateLimit
 	}
 	if burst <= 0 {
-		burst = max(DefaultBurst, int(rate))
+		burst = max(1, int(math.Ceil(2*rate)))
 	}
 	ok, wait, err := s.deps.Limits.TakeToken(c.Request().Context(), "ratelimit:apikey:"+k.Name, rate, burst, s.now())
 	if err != nil {

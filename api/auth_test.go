@@ -280,7 +280,9 @@ func TestRateLimitPerKey(t *testing.T) {
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	slow := apiKey("slow", "sg_test_slow", api.ScopeAdmin)
 	slow.PerSecond, slow.Burst = 0.4, 2 // a token every 2.5 s
-	keys := append(testKeys(), slow)
+	two := apiKey("two", "sg_test_two", api.ScopeAdmin)
+	two.PerSecond = 2 // burst 4
+	keys := append(testKeys(), slow, two)
 	s := newFullServer(t, keys, func(c *api.Config, _ *api.Deps) { c.Now = clock })
 
 	call := func(key string) *httptest.ResponseRecorder {
@@ -309,6 +311,14 @@ func TestRateLimitPerKey(t *testing.T) {
 	if rec := call("sg_test_slow"); rec.Code != 200 {
 		t.Fatalf("after the refill: %d %s", rec.Code, rec.Body)
 	}
+
+	// A key with a rate and no burst gets a burst of twice the rate.
+	for i := 0; i < 4; i++ {
+		if rec := call("sg_test_two"); rec.Code != 200 {
+			t.Fatalf("burst of twice the rate: request %d answered %d", i+1, rec.Code)
+		}
+	}
+	mustProblem(t, call("sg_test_two"), http.StatusTooManyRequests)
 
 	// A key without a limit gets the default: a burst of 100, then 50/s.
 	for i := 0; i < api.DefaultBurst; i++ {

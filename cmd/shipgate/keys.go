@@ -163,7 +163,7 @@ func keysNew(args []string, stdout, stderr io.Writer) int {
 	name := fs.String("name", "", "the key's name: who uses it (checkout, wms); shown in logs")
 	scopes := fs.String("scopes", "", "comma-separated: rates, labels, tracking, admin (admin implies the others)")
 	perSecond := fs.Float64("per-second", 0, "rate limit in requests per second (0: the default, 50)")
-	burst := fs.Int("burst", 0, "burst size of the rate limit (0: the default, 100)")
+	burst := fs.Int("burst", 0, "burst size of the rate limit (0: twice the rate; 100 by default)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
