@@ -57,6 +57,8 @@ type Deps struct {
 	Rates    RateShopper
 	Accounts AccountLister
 	Labels   LabelService
+	Tracking TrackingService
+	Webhooks WebhookService
 	Observer Observer
 	// Metrics serves /metrics (nil: no metrics route).
 	Metrics http.Handler
@@ -106,6 +108,21 @@ func (s *Server) routes() {
 		v1.GET("/labels/:id/document", s.getLabelDocument)
 		v1.POST("/labels/:id/void", s.voidLabel)
 		v1.POST("/labels/:id/resolve", s.resolveLabel)
+	}
+	if s.deps.Tracking != nil {
+		v1.GET("/tracking/:carrier/:number", s.getTracking)
+		v1.POST("/tracking", s.postTracking)
+		v1.POST("/trackers", s.postTracker)
+		v1.GET("/trackers", s.listTrackers)
+		v1.GET("/trackers/:id", s.getTracker)
+		v1.DELETE("/trackers/:id", s.deleteTracker)
+	}
+	if s.deps.Webhooks != nil {
+		v1.POST("/webhooks", s.postWebhook)
+		v1.GET("/webhooks", s.listWebhooks)
+		v1.GET("/webhooks/:id", s.getWebhook)
+		v1.DELETE("/webhooks/:id", s.deleteWebhook)
+		v1.GET("/webhooks/:id/deliveries", s.listDeliveries)
 	}
 }
 

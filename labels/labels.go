@@ -476,7 +476,7 @@ func (s *Service) bought(rec *Record, p *shipgate.Purchase) (*shipgate.Label, []
 // a while; if it still fails the purchase stays pending, becomes in doubt
 // when its lease ends, and the carrier look-up or an operator resolves it.
 func (s *Service) complete(l *shipgate.Label, docs []StoredDocument) error {
-	ev, err := labelEvent(EventLabelPurchased, l, s.cfg.Now())
+	ev, err := labelEvent(shipgate.EventLabelPurchased, l, s.cfg.Now())
 	if err != nil {
 		return err
 	}
@@ -503,14 +503,14 @@ func (s *Service) complete(l *shipgate.Label, docs []StoredDocument) error {
 }
 
 // labelEvent builds a label event: the label without its document bytes.
-func labelEvent(typ string, l *shipgate.Label, now time.Time) (*Event, error) {
+func labelEvent(typ string, l *shipgate.Label, now time.Time) (*shipgate.Event, error) {
 	c := *l
 	c.Label = nil
 	b, err := json.Marshal(&c)
 	if err != nil {
 		return nil, err
 	}
-	return &Event{ID: newID("evt_"), Type: typ, CreatedAt: now, Data: b}, nil
+	return &shipgate.Event{ID: newID("evt_"), Type: typ, CreatedAt: now, Data: b}, nil
 }
 
 // withDocument returns the record's label with its document in the format it was bought in.
@@ -627,7 +627,7 @@ func (s *Service) Void(ctx context.Context, id string) (*shipgate.Label, error) 
 	now := s.cfg.Now()
 	l := rec.Label
 	l.Status, l.VoidedAt, l.UpdatedAt = shipgate.LabelVoided, &now, now
-	ev, err := labelEvent(EventLabelVoided, &l, now)
+	ev, err := labelEvent(shipgate.EventLabelVoided, &l, now)
 	if err != nil {
 		return nil, err
 	}
