@@ -101,4 +101,3 @@ func pollInterval(base time.Duration, s shipgate.Status) time.Duration {
 	}
 	return base
 }
-
