@@ -28,15 +28,16 @@ func TestTrackingEndToEnd(t *testing.T) {
 	var got []received
 	seen := map[string]int{}
 	var secret string
-	refuseUntil := time.Now().Add(2 * time.Second)
+	refuse := 3 // the receiver is down for its first deliveries
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if time.Now().Before(refuseUntil) {
+		mu.Lock()
+		defer mu.Unlock()
+		if refuse > 0 {
+			refuse--
 			http.Error(w, "not yet", http.StatusServiceUnavailable)
 			return
 		}
-		mu.Lock()
-		defer mu.Unlock()
 		ts, sig, _ := strings.Cut(strings.TrimPrefix(r.Header.Get("Shipgate-Signature"), "t="), ",v1=")
 		m := hmac.New(sha256.New, []byte(secret))
 		m.Write([]byte(ts + "." + string(body)))
@@ -83,20 +84,25 @@ accounts: [{ id: sandbox, carrier: sandbox, options: { time_scale: 36000 } }]
 
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		// Done when the last event (delivered) and the first one (refused
-		// at first, then retried) have both arrived.
+		// Done when the parcel's delivered event arrived and no delivery is
+		// left pending (the refused ones were retried).
 		mu.Lock()
-		var first, last bool
+		last := false
 		for _, r := range got {
-			first = first || r.status == "pre_transit"
 			last = last || r.status == "delivered"
 		}
-		done := first && last
 		mu.Unlock()
+		done := false
+		if last {
+			_, dl := request(t, "GET", base+"/v1/webhooks/"+wh.ID+"/deliveries", "")
+			done = !strings.Contains(string(dl), `"status":"pending"`)
+		}
 		if done {
 			break
 		}
 		if time.Now().After(deadline) {
+			_, dl := request(t, "GET", base+"/v1/webhooks/"+wh.ID+"/deliveries", "")
+			t.Logf("deliveries: %s", dl)
 			mu.Lock()
 			t.Fatalf("the first and last events did not both arrive within a minute; received %+v", got)
 		}
@@ -113,14 +119,14 @@ accounts: [{ id: sandbox, carrier: sandbox, options: { time_scale: 36000 } }]
 		}
 	}
 	mu.Unlock()
-	for _, s := range []string{"pre_transit", "in_transit", "delivered"} {
-		if !statuses[s] {
-			t.Errorf("no tracker.updated event with status %s (got %v)", s, statuses)
-		}
+	// The first status depends on how fast the label was bought and tracked
+	// (a simulated hour is a tenth of a second here); the last is delivered.
+	if !statuses["delivered"] || len(got) < 3 {
+		t.Errorf("received %v: want several tracker.updated events ending with delivered", got)
 	}
 	res, b = request(t, "GET", base+"/v1/webhooks/"+wh.ID+"/deliveries", "")
-	if res.StatusCode != 200 || !strings.Contains(string(b), `"status_code":503`) {
-		t.Errorf("deliveries should show the refused attempts: %d %s", res.StatusCode, b)
+	if res.StatusCode != 200 || !strings.Contains(string(b), `"status_code":503`) || strings.Contains(string(b), `"status":"failed"`) {
+		t.Errorf("deliveries should show the refused attempts, then success: %d %s", res.StatusCode, b)
 	}
 
 	// Batch: one answer per item, in order.
