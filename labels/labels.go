@@ -248,7 +248,25 @@ func (s *Service) resolve(ctx context.Context, in *PurchaseInput) (*Spec, *carri
 		return nil, nil, err
 	}
 	spec.Account = entry.ID
+	if !producible(entry.LabelFormats, spec.Format) {
+		return nil, nil, &shipgate.Error{Code: shipgate.CodeUnsupported, Fields: []shipgate.FieldError{{Field: "label_format", Message: "not available from this carrier"}},
+			Message: fmt.Sprintf("%s returns labels as %v, which cannot be turned into %s: ask for one of those", entry.Carrier, entry.LabelFormats, spec.Format)}
+	}
 	return spec, entry, nil
+}
+
+// producible reports whether a label in format f can be handed over when the
+// carrier returns the native formats: natively, or converted from an image.
+func producible(native []shipgate.LabelFormat, f shipgate.LabelFormat) bool {
+	if len(native) == 0 {
+		return true // the adapter does not say: assume it returns what is asked
+	}
+	for _, n := range native {
+		if n == f || n == shipgate.FormatPNG || n == shipgate.FormatGIF {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Service) pickAccount(account, carrier, service string) (*carriers.Entry, error) {

@@ -73,6 +73,11 @@ func New(cfg carriers.AccountConfig, env carriers.Env) (*Client, error) {
 	return c, nil
 }
 
+// LabelFormats are the formats the sandbox renders: all three.
+func (c *Client) LabelFormats() []shipgate.LabelFormat {
+	return []shipgate.LabelFormat{shipgate.FormatPDF, shipgate.FormatZPL, shipgate.FormatPNG}
+}
+
 // Services lists the sandbox services.
 func (c *Client) Services() []shipgate.Service {
 	out := make([]shipgate.Service, len(services))
