@@ -67,11 +67,12 @@ type Deps struct {
 
 // Server is the HTTP API.
 type Server struct {
-	e     *echo.Echo
-	cfg   Config
-	deps  Deps
-	log   *slog.Logger
-	valid *validator.Validate
+	e      *echo.Echo
+	cfg    Config
+	deps   Deps
+	log    *slog.Logger
+	valid  *validator.Validate
+	parsed *parsedCache
 }
 
 // New returns the API server.
@@ -82,7 +83,8 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{e: echo.New(), cfg: cfg, deps: deps, log: cfg.Logger, valid: newValidator()}
+	s := &Server{e: echo.New(), cfg: cfg, deps: deps, log: cfg.Logger, valid: newValidator(),
+		parsed: &parsedCache{m: map[[32]byte]*parsedRates{}, max: 10000}}
 	s.e.HideBanner, s.e.HidePort = true, true
 	s.e.HTTPErrorHandler = s.errorHandler
 	s.e.Use(s.requestMiddleware)

@@ -3,6 +3,7 @@
 //
 //	shipgate serve [--config FILE]      serve the API (no configuration: the embedded sandbox default)
 //	shipgate simulate CARRIER --addr A  serve a wire-accurate fake of a carrier's API
+//	shipgate bench                      run the end-to-end benchmark scenarios
 //	shipgate version
 package main
 
@@ -48,6 +49,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer, look
 		return cmdServe(ctx, args[1:], stderr, lookupEnv)
 	case "simulate":
 		return cmdSimulate(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return cmdBench(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "shipgate", version)
 		return 0
