@@ -25,6 +25,8 @@ import (
 	"github.com/shipgate/shipgate/labels"
 	"github.com/shipgate/shipgate/rating"
 	"github.com/shipgate/shipgate/store"
+	"github.com/shipgate/shipgate/tracking"
+	"github.com/shipgate/shipgate/webhooks"
 )
 
 // The test keys: one per scope.
@@ -52,8 +54,9 @@ func testKeys() []api.Key {
 type serverOption func(*api.Config, *api.Deps)
 
 // newFullServer returns an API with every route: a sandbox account (with a
-// base URL and options, for GET /v1/carriers) and one that never answers, rates, labels
-// over SQLite, metrics, the keys given (none: authentication off) and their
+// base URL and options, for GET /v1/carriers) and one that never answers;
+// rates; labels, tracking and webhooks over SQLite (webhooks may reach
+// loopback); metrics; the keys given (none: authentication off) and their
 // rate limits in memory.
 func newFullServer(t testing.TB, keys []api.Key, opts ...serverOption) *api.Server {
 	t.Helper()
@@ -84,8 +87,10 @@ func newFullServer(t testing.TB, keys []api.Key, opts ...serverOption) *api.Serv
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		_, _ = w.Write([]byte("# HELP up 1\nup 1\n"))
 	})
+	trk := tracking.New(reg, db, tracking.Config{}, nil, nil)
+	hooks := webhooks.New(db, webhooks.Config{AllowPrivate: true, RetryBase: time.Millisecond}, nil)
 	c := api.Config{Keys: keys}
-	d := api.Deps{Rates: rates, Accounts: reg, Labels: lbl, Metrics: metrics, Limits: kv.NewMemory()}
+	d := api.Deps{Rates: rates, Accounts: reg, Labels: lbl, Tracking: trk, Webhooks: hooks, Metrics: metrics, Limits: kv.NewMemory()}
 	for _, o := range opts {
 		o(&c, &d)
 	}
@@ -188,6 +193,17 @@ func TestScopesOfTheIssue(t *testing.T) {
 		{"GET", "/v1/labels/:id", api.ScopeLabels},
 		{"GET", "/v1/labels/:id/document", api.ScopeLabels},
 		{"POST", "/v1/labels/:id/resolve", api.ScopeAdmin},
+		{"GET", "/v1/tracking/:carrier/:number", api.ScopeTracking},
+		{"POST", "/v1/tracking", api.ScopeTracking},
+		{"POST", "/v1/trackers", api.ScopeTracking},
+		{"GET", "/v1/trackers", api.ScopeTracking},
+		{"GET", "/v1/trackers/:id", api.ScopeTracking},
+		{"DELETE", "/v1/trackers/:id", api.ScopeTracking},
+		{"POST", "/v1/webhooks", api.ScopeAdmin},
+		{"GET", "/v1/webhooks", api.ScopeAdmin},
+		{"GET", "/v1/webhooks/:id", api.ScopeAdmin},
+		{"DELETE", "/v1/webhooks/:id", api.ScopeAdmin},
+		{"GET", "/v1/webhooks/:id/deliveries", api.ScopeAdmin},
 		{"GET", "/v1/carriers", api.ScopeAnyKey},
 		{"GET", "/healthz", api.ScopePublic},
 		{"GET", "/readyz", api.ScopePublic},

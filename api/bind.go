@@ -42,21 +42,35 @@ func newValidator() *validator.Validate {
 // decode reads the JSON body strictly into dst (unknown fields and trailing
 // data are errors) and validates it. Errors name the JSON path of the field.
 func (s *Server) decode(c echo.Context, dst any) error {
+	body, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	return s.decodeBytes(body, dst)
+}
+
+// readBody reads a JSON request body within the size limit.
+func (s *Server) readBody(c echo.Context) ([]byte, error) {
 	r := c.Request()
 	if r.ContentLength > s.cfg.BodyLimit {
-		return tooLarge(s.cfg.BodyLimit)
+		return nil, tooLarge(s.cfg.BodyLimit)
 	}
 	if ct := r.Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return shipgate.Errorf(shipgate.CodeInvalidRequest, "Content-Type must be application/json, not %q", ct)
+		return nil, shipgate.Errorf(shipgate.CodeInvalidRequest, "Content-Type must be application/json, not %q", ct)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, s.cfg.BodyLimit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return tooLarge(s.cfg.BodyLimit)
+			return nil, tooLarge(s.cfg.BodyLimit)
 		}
-		return shipgate.Errorf(shipgate.CodeInvalidRequest, "the request body could not be read")
+		return nil, shipgate.Errorf(shipgate.CodeInvalidRequest, "the request body could not be read")
 	}
+	return body, nil
+}
+
+// decodeBytes decodes and validates a JSON body read by readBody.
+func (s *Server) decodeBytes(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return shipgate.Errorf(shipgate.CodeInvalidRequest, "the request body is empty: a JSON object is required")
 	}

@@ -62,6 +62,8 @@ type Deps struct {
 	Rates    RateShopper
 	Accounts AccountLister
 	Labels   LabelService
+	Tracking TrackingService
+	Webhooks WebhookService
 	Observer Observer
 	// Metrics serves /metrics (nil: no metrics route).
 	Metrics http.Handler
@@ -72,11 +74,12 @@ type Deps struct {
 
 // Server is the HTTP API.
 type Server struct {
-	e     *echo.Echo
-	cfg   Config
-	deps  Deps
-	log   *slog.Logger
-	valid *validator.Validate
+	e      *echo.Echo
+	cfg    Config
+	deps   Deps
+	log    *slog.Logger
+	valid  *validator.Validate
+	parsed *parsedCache
 	// scopes maps "METHOD /path" to the scope the route requires; known
 	// lists every route echo serves, to refuse one that declares no scope.
 	scopes map[string]Scope
@@ -91,7 +94,9 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{e: echo.New(), cfg: cfg, deps: deps, log: cfg.Logger, valid: newValidator(), scopes: map[string]Scope{}, known: map[string]bool{}}
+	s := &Server{e: echo.New(), cfg: cfg, deps: deps, log: cfg.Logger, valid: newValidator(),
+		parsed: &parsedCache{m: map[[32]byte]*parsedRates{}, max: 10000},
+		scopes: map[string]Scope{}, known: map[string]bool{}}
 	s.e.HideBanner, s.e.HidePort = true, true
 	s.e.HTTPErrorHandler = s.errorHandler
 	s.e.Use(s.requestMiddleware, s.authenticate)
@@ -105,7 +110,7 @@ func New(cfg Config, deps Deps) *Server {
 // routes lists every route of the API, each with the scope its caller's API
 // key needs (auth.go).
 func (s *Server) routes() {
-	const get, post = http.MethodGet, http.MethodPost
+	const get, post, del = http.MethodGet, http.MethodPost, http.MethodDelete
 	s.route(get, "/healthz", s.healthz, ScopePublic)
 	s.route(get, "/readyz", s.readyz, ScopePublic)
 	s.route(get, "/openapi.yaml", s.openAPI, ScopePublic)
@@ -121,6 +126,21 @@ func (s *Server) routes() {
 		s.route(get, "/v1/labels/:id/document", s.getLabelDocument, ScopeLabels)
 		s.route(post, "/v1/labels/:id/void", s.voidLabel, ScopeLabels)
 		s.route(post, "/v1/labels/:id/resolve", s.resolveLabel, ScopeAdmin)
+	}
+	if s.deps.Tracking != nil {
+		s.route(get, "/v1/tracking/:carrier/:number", s.getTracking, ScopeTracking)
+		s.route(post, "/v1/tracking", s.postTracking, ScopeTracking)
+		s.route(post, "/v1/trackers", s.postTracker, ScopeTracking)
+		s.route(get, "/v1/trackers", s.listTrackers, ScopeTracking)
+		s.route(get, "/v1/trackers/:id", s.getTracker, ScopeTracking)
+		s.route(del, "/v1/trackers/:id", s.deleteTracker, ScopeTracking)
+	}
+	if s.deps.Webhooks != nil {
+		s.route(post, "/v1/webhooks", s.postWebhook, ScopeAdmin)
+		s.route(get, "/v1/webhooks", s.listWebhooks, ScopeAdmin)
+		s.route(get, "/v1/webhooks/:id", s.getWebhook, ScopeAdmin)
+		s.route(del, "/v1/webhooks/:id", s.deleteWebhook, ScopeAdmin)
+		s.route(get, "/v1/webhooks/:id/deliveries", s.listDeliveries, ScopeAdmin)
 	}
 }
 

@@ -153,6 +153,15 @@ type TrackResult struct {
 	Err      error
 }
 
+// FormatLister says which label formats a carrier returns natively. The
+// labels service converts images (PNG, GIF) to every format, but cannot turn
+// a PDF or ZPL label into another format: it refuses, before buying, a
+// format it could not hand over. An adapter without it is assumed to return
+// whatever is asked for.
+type FormatLister interface {
+	LabelFormats() []shipgate.LabelFormat
+}
+
 // ServiceLister lists the services an account offers (for GET /v1/carriers).
 type ServiceLister interface {
 	Services() []shipgate.Service

@@ -26,6 +26,9 @@ type Entry struct {
 
 	// Services lists what the account offers; empty when the adapter does not say.
 	Services []shipgate.Service
+	// LabelFormats lists the label formats the carrier returns natively;
+	// empty when the adapter does not say (FormatLister).
+	LabelFormats []shipgate.LabelFormat
 	// Health reports breaker states; nil when there are no breakers.
 	Health HealthReporter
 }
@@ -47,6 +50,9 @@ func NewEntry(cfg AccountConfig, adapter any) *Entry {
 	e.PurchaseFinder, _ = adapter.(PurchaseFinder)
 	if l, ok := adapter.(ServiceLister); ok {
 		e.Services = l.Services()
+	}
+	if f, ok := adapter.(FormatLister); ok {
+		e.LabelFormats = f.LabelFormats()
 	}
 	return e
 }

@@ -248,7 +248,25 @@ func (s *Service) resolve(ctx context.Context, in *PurchaseInput) (*Spec, *carri
 		return nil, nil, err
 	}
 	spec.Account = entry.ID
+	if !producible(entry.LabelFormats, spec.Format) {
+		return nil, nil, &shipgate.Error{Code: shipgate.CodeUnsupported, Fields: []shipgate.FieldError{{Field: "label_format", Message: "not available from this carrier"}},
+			Message: fmt.Sprintf("%s returns labels as %v, which cannot be turned into %s: ask for one of those", entry.Carrier, entry.LabelFormats, spec.Format)}
+	}
 	return spec, entry, nil
+}
+
+// producible reports whether a label in format f can be handed over when the
+// carrier returns the native formats: natively, or converted from an image.
+func producible(native []shipgate.LabelFormat, f shipgate.LabelFormat) bool {
+	if len(native) == 0 {
+		return true // the adapter does not say: assume it returns what is asked
+	}
+	for _, n := range native {
+		if n == f || n == shipgate.FormatPNG || n == shipgate.FormatGIF {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Service) pickAccount(account, carrier, service string) (*carriers.Entry, error) {
@@ -476,7 +494,7 @@ func (s *Service) bought(rec *Record, p *shipgate.Purchase) (*shipgate.Label, []
 // a while; if it still fails the purchase stays pending, becomes in doubt
 // when its lease ends, and the carrier look-up or an operator resolves it.
 func (s *Service) complete(l *shipgate.Label, docs []StoredDocument) error {
-	ev, err := labelEvent(EventLabelPurchased, l, s.cfg.Now())
+	ev, err := labelEvent(shipgate.EventLabelPurchased, l, s.cfg.Now())
 	if err != nil {
 		return err
 	}
@@ -503,14 +521,14 @@ func (s *Service) complete(l *shipgate.Label, docs []StoredDocument) error {
 }
 
 // labelEvent builds a label event: the label without its document bytes.
-func labelEvent(typ string, l *shipgate.Label, now time.Time) (*Event, error) {
+func labelEvent(typ string, l *shipgate.Label, now time.Time) (*shipgate.Event, error) {
 	c := *l
 	c.Label = nil
 	b, err := json.Marshal(&c)
 	if err != nil {
 		return nil, err
 	}
-	return &Event{ID: newID("evt_"), Type: typ, CreatedAt: now, Data: b}, nil
+	return &shipgate.Event{ID: newID("evt_"), Type: typ, CreatedAt: now, Data: b}, nil
 }
 
 // withDocument returns the record's label with its document in the format it was bought in.
@@ -627,7 +645,7 @@ func (s *Service) Void(ctx context.Context, id string) (*shipgate.Label, error) 
 	now := s.cfg.Now()
 	l := rec.Label
 	l.Status, l.VoidedAt, l.UpdatedAt = shipgate.LabelVoided, &now, now
-	ev, err := labelEvent(EventLabelVoided, &l, now)
+	ev, err := labelEvent(shipgate.EventLabelVoided, &l, now)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package labels_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -448,5 +449,60 @@ func TestConversions(t *testing.T) {
 	}
 	if _, err := svc.Void(ctx, res.Label.ID); shipgate.ErrorCode(err) != shipgate.CodeUnsupported {
 		t.Fatalf("void on a carrier that cannot: %v", err)
+	}
+}
+
+// BenchmarkPurchase measures label purchases (a new key each) against the
+// sandbox at zero latency: SQLite always, PostgreSQL when
+// SHIPGATE_TEST_POSTGRES_URL is set. Each purchase renders the label in three
+// formats and stores them.
+func BenchmarkPurchase(b *testing.B) {
+	for _, db := range []struct {
+		name string
+		open func(testing.TB) (*store.DB, string)
+	}{{"sqlite", storetest.SQLite}, {"postgres", storetest.Postgres}} {
+		b.Run(db.name, func(b *testing.B) {
+			d, _ := db.open(b)
+			cfg := carriers.AccountConfig{ID: "sb", Carrier: "sandbox"}
+			sb, err := sandbox.New(cfg, carriers.Env{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			reg := carriers.NewRegistry()
+			_ = reg.Register(carriers.NewEntry(cfg, sb))
+			svc := labels.New(d, nil, reg, labels.Config{}, nil, nil)
+			defer svc.Close()
+			sh := carriertest.DomesticUS()
+			sh.Parcels = sh.Parcels[:1]
+			var n atomic.Int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					in := &labels.PurchaseInput{Scope: "bench", IdempotencyKey: strconv.FormatInt(n.Add(1), 10), Shipment: &sh, Account: "sb", Service: "sandbox_ground", Format: shipgate.FormatZPL}
+					if _, err := svc.Purchase(context.Background(), in); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "labels/s")
+		})
+	}
+}
+
+func TestUnproducibleFormatRefusedBeforeBuying(t *testing.T) {
+	db, _ := storetest.SQLite(t)
+	buys := &counting{next: pdfCarrier{}}
+	reg := carriers.NewRegistry()
+	_ = reg.Register(&carriers.Entry{ID: "pdf", Carrier: "pdfco", Labeler: buys, LabelFormats: []shipgate.LabelFormat{shipgate.FormatPDF, shipgate.FormatZPL}})
+	svc := labels.New(db, nil, reg, labels.Config{}, nil, nil)
+	defer svc.Close()
+	in := byShipment("png-please")
+	in.Account, in.Format = "pdf", shipgate.FormatPNG
+	if _, err := svc.Purchase(context.Background(), in); shipgate.ErrorCode(err) != shipgate.CodeUnsupported {
+		t.Fatalf("PNG from a PDF/ZPL carrier: %v, want unsupported", err)
+	}
+	if buys.calls.Load() != 0 {
+		t.Fatal("a label was bought in a format that cannot be handed over")
 	}
 }

@@ -2,7 +2,6 @@ package labels
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/shipgate/shipgate"
@@ -41,22 +40,6 @@ type StoredDocument struct {
 	Data   []byte
 }
 
-// Event is an entry of the internal event stream (label.purchased,
-// label.voided, tracker.updated), written in the same transaction as the
-// change it announces; webhooks deliver them.
-type Event struct {
-	ID        string          `json:"id"`
-	Type      string          `json:"type"`
-	CreatedAt time.Time       `json:"created_at"`
-	Data      json.RawMessage `json:"data"`
-}
-
-// Event types.
-const (
-	EventLabelPurchased = "label.purchased"
-	EventLabelVoided    = "label.voided"
-)
-
 // Filter selects labels for List.
 type Filter struct {
 	Reference      string
@@ -80,7 +63,7 @@ type Store interface {
 	Retry(ctx context.Context, id string, spec Spec, leaseUntil, now time.Time) (bool, error)
 	// Complete stores the bought label (status purchased), its documents and
 	// the purchase event, at once, if the record is still pending or in doubt.
-	Complete(ctx context.Context, l *shipgate.Label, docs []StoredDocument, ev *Event) error
+	Complete(ctx context.Context, l *shipgate.Label, docs []StoredDocument, ev *shipgate.Event) error
 	// Fail records the outcome of a purchase that did not complete: failed
 	// (nothing was bought) or in_doubt (the outcome is unknown), if the record
 	// is still in one of the statuses from.
@@ -97,7 +80,7 @@ type Store interface {
 	AddDocument(ctx context.Context, id string, d StoredDocument) error
 	// MarkVoided sets a purchased label voided and records the event, at
 	// once; it reports false when the label was not purchased.
-	MarkVoided(ctx context.Context, id string, at time.Time, ev *Event) (bool, error)
+	MarkVoided(ctx context.Context, id string, at time.Time, ev *shipgate.Event) (bool, error)
 	// ExpireLeases marks pending purchases whose lease passed as in doubt and
 	// returns their ids.
 	ExpireLeases(ctx context.Context, now time.Time) ([]string, error)

@@ -26,6 +26,7 @@ type Metrics struct {
 	cacheRequests   *prometheus.CounterVec
 	httpDuration    *prometheus.HistogramVec
 	labelPurchases  *prometheus.CounterVec
+	unmapped        *prometheus.CounterVec
 }
 
 // New returns a registry with every shipgate metric and the Go runtime's.
@@ -57,7 +58,11 @@ func New() *Metrics {
 		Name: "shipgate_label_purchases_total",
 		Help: "Label purchase requests by account and outcome (purchased, failed, in_doubt, replayed, conflict).",
 	}, []string{"account", "outcome"})
-	m.reg.MustRegister(m.carrierRequests, m.carrierDuration, m.breakerState, m.cacheRequests, m.httpDuration, m.labelPurchases,
+	m.unmapped = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "shipgate_tracking_unmapped_total",
+		Help: "Carrier tracking codes shipgate could not map to a normalized status (reported as unknown).",
+	}, []string{"carrier", "code"})
+	m.reg.MustRegister(m.carrierRequests, m.carrierDuration, m.breakerState, m.cacheRequests, m.httpDuration, m.labelPurchases, m.unmapped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -117,4 +122,9 @@ func (m *Metrics) LabelPurchase(account, outcome string) {
 // (the number of labels in doubt, counted in the database).
 func (m *Metrics) GaugeFunc(name, help string, f func() float64) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
+}
+
+// TrackingUnmapped counts one carrier code that has no normalized status (tracking.Observer).
+func (m *Metrics) TrackingUnmapped(carrier, code string) {
+	m.unmapped.WithLabelValues(carrier, code).Inc()
 }

@@ -87,6 +87,9 @@ type Request struct {
 	Services []string
 	// Timeout shortens the deadline for this request (0: the configured deadline).
 	Timeout time.Duration
+	// ShipmentKey is carriers.ShipmentKey(&Shipment) when the caller has it
+	// already (empty: Shop computes it).
+	ShipmentKey string
 }
 
 // Result is the answer: rates sorted by total then transit days, and one error
@@ -129,7 +132,10 @@ func (s *Service) Shop(ctx context.Context, req *Request) (*Result, error) {
 		rates []shipgate.Rate
 		err   error
 	}
-	shipmentKey := carriers.ShipmentKey(&req.Shipment)
+	shipmentKey := req.ShipmentKey
+	if shipmentKey == "" {
+		shipmentKey = carriers.ShipmentKey(&req.Shipment)
+	}
 	answers := make(chan answer, len(targets))
 	for _, t := range targets {
 		go func() {

@@ -114,7 +114,7 @@ func (d *DB) Retry(ctx context.Context, id string, spec labels.Spec, leaseUntil,
 }
 
 // Complete stores a bought label with its parcels, documents and event.
-func (d *DB) Complete(ctx context.Context, l *shipgate.Label, docs []labels.StoredDocument, ev *labels.Event) error {
+func (d *DB) Complete(ctx context.Context, l *shipgate.Label, docs []labels.StoredDocument, ev *shipgate.Event) error {
 	lj, err := labelJSON(l)
 	if err != nil {
 		return err
@@ -142,7 +142,7 @@ func (d *DB) Complete(ctx context.Context, l *shipgate.Label, docs []labels.Stor
 	})
 }
 
-func insertEvent(ctx context.Context, tx *sql.Tx, ev *labels.Event) error {
+func insertEvent(ctx context.Context, tx *sql.Tx, ev *shipgate.Event) error {
 	if ev == nil {
 		return nil
 	}
@@ -288,7 +288,7 @@ func (d *DB) AddDocument(ctx context.Context, id string, doc labels.StoredDocume
 }
 
 // MarkVoided sets a purchased label voided and records its event.
-func (d *DB) MarkVoided(ctx context.Context, id string, at time.Time, ev *labels.Event) (bool, error) {
+func (d *DB) MarkVoided(ctx context.Context, id string, at time.Time, ev *shipgate.Event) (bool, error) {
 	var done bool
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE labels SET status = 'voided', voided_at = $2, updated_at = $2 WHERE id = $1 AND status = 'purchased'`, id, micros(at))

@@ -50,7 +50,7 @@ func TestLabelStore(t *testing.T) {
 		l.Parcels = []shipgate.LabelParcel{{TrackingNumber: "SG1"}, {TrackingNumber: "SG2"}}
 		l.UpdatedAt = t0.Add(time.Second)
 		docs := []labels.StoredDocument{{Parcel: 0, Format: shipgate.FormatPDF, Data: []byte("%PDF-1")}, {Parcel: 1, Format: shipgate.FormatPDF, Data: []byte("%PDF-2")}}
-		ev := &labels.Event{ID: "evt_1", Type: labels.EventLabelPurchased, CreatedAt: t0, Data: []byte(`{"id":"lbl_1"}`)}
+		ev := &shipgate.Event{ID: "evt_1", Type: shipgate.EventLabelPurchased, CreatedAt: t0, Data: []byte(`{"id":"lbl_1"}`)}
 		if err := db.Complete(ctx, &l, docs, ev); err != nil {
 			t.Fatal(err)
 		}
@@ -78,11 +78,11 @@ func TestLabelStore(t *testing.T) {
 			t.Fatalf("list by a parcel's tracking number: %v %v", byTN, err)
 		}
 
-		ok, err := db.MarkVoided(ctx, "lbl_1", t0.Add(time.Hour), &labels.Event{ID: "evt_2", Type: labels.EventLabelVoided, CreatedAt: t0, Data: []byte(`{}`)})
+		ok, err := db.MarkVoided(ctx, "lbl_1", t0.Add(time.Hour), &shipgate.Event{ID: "evt_2", Type: shipgate.EventLabelVoided, CreatedAt: t0, Data: []byte(`{}`)})
 		if err != nil || !ok {
 			t.Fatalf("void: %v %v", ok, err)
 		}
-		if ok, err := db.MarkVoided(ctx, "lbl_1", t0.Add(time.Hour), &labels.Event{ID: "evt_3", Type: labels.EventLabelVoided, CreatedAt: t0, Data: []byte(`{}`)}); err != nil || ok {
+		if ok, err := db.MarkVoided(ctx, "lbl_1", t0.Add(time.Hour), &shipgate.Event{ID: "evt_3", Type: shipgate.EventLabelVoided, CreatedAt: t0, Data: []byte(`{}`)}); err != nil || ok {
 			t.Fatalf("second void: %v %v", ok, err)
 		}
 		got, _ = db.Get(ctx, "lbl_1")

@@ -109,8 +109,8 @@ func New(b Backend, cfg Config, obs Observer) *Cache {
 	return c
 }
 
-// Decorate wraps e's Rater and Tracker. Call it outside the breakers, so that
-// cached answers never reach them.
+// Decorate wraps e's Rater, Tracker and BatchTracker. Call it outside the
+// breakers, so that cached answers never reach them.
 func (c *Cache) Decorate(e *carriers.Entry) {
 	if e.Rater != nil {
 		e.Rater = &rater{c: c, account: e.ID, next: e.Rater}
@@ -118,7 +118,19 @@ func (c *Cache) Decorate(e *carriers.Entry) {
 	if e.Tracker != nil {
 		e.Tracker = &tracker{c: c, account: e.ID, next: e.Tracker}
 	}
+	if e.BatchTracker != nil {
+		e.BatchTracker = &batchTracker{c: c, account: e.ID, next: e.BatchTracker}
+	}
 }
+
+type bypassKey struct{}
+
+// Bypass returns a context whose lookups skip the cache; the carrier's
+// answers still fill it. Tracker polling uses it: it wants the news, and
+// refreshes the entry that API readers then hit.
+func Bypass(ctx context.Context) context.Context { return context.WithValue(ctx, bypassKey{}, true) }
+
+func bypassed(ctx context.Context) bool { b, _ := ctx.Value(bypassKey{}).(bool); return b }
 
 func (c *Cache) observe(kind, result string) {
 	if c.obs != nil {
@@ -282,7 +294,14 @@ type tracker struct {
 
 func (t *tracker) Track(ctx context.Context, number string) (*shipgate.Tracking, error) {
 	c := t.c
-	key := "track:" + t.account + ":" + number
+	key := trackKey(t.account, number)
+	if bypassed(ctx) {
+		tr, err := t.next.Track(ctx, number)
+		if err == nil && tr != nil {
+			c.storeTracking(ctx, key, tr)
+		}
+		return tr, err
+	}
 	old, found := load[*shipgate.Tracking](ctx, c, "tracking", key)
 	now := c.clock()
 	if found && old.Value != nil && now.Sub(old.At) < c.cfg.TrackingTTL(old.Value.Status) {
@@ -295,8 +314,7 @@ func (t *tracker) Track(ctx context.Context, number string) (*shipgate.Tracking,
 		}
 		tr, err := t.next.Track(dctx, number)
 		if err == nil && tr != nil {
-			ttl := max(c.cfg.TrackingTTL(tr.Status), c.cfg.StaleTTL)
-			store(dctx, c, "tracking", key, entry[*shipgate.Tracking]{At: c.clock(), Value: tr}, ttl)
+			c.storeTracking(dctx, key, tr)
 		}
 		return answer[*shipgate.Tracking]{tr, false}, err
 	})
@@ -319,4 +337,77 @@ func copyTracking(in *shipgate.Tracking, cached bool) *shipgate.Tracking {
 	out.Events = append([]shipgate.TrackingEvent(nil), in.Events...)
 	out.Cached = cached
 	return &out
+}
+
+func trackKey(account, number string) string { return "track:" + account + ":" + number }
+
+// storeTracking keeps a tracking answer for as long as it may stand in for a
+// failing carrier; freshness is decided on read by its status.
+func (c *Cache) storeTracking(ctx context.Context, key string, tr *shipgate.Tracking) {
+	ttl := max(c.cfg.TrackingTTL(tr.Status), c.cfg.StaleTTL)
+	store(ctx, c, "tracking", key, entry[*shipgate.Tracking]{At: c.clock(), Value: tr}, ttl)
+}
+
+type batchTracker struct {
+	c       *Cache
+	account string
+	next    carriers.BatchTracker
+}
+
+func (b *batchTracker) MaxBatch() int { return b.next.MaxBatch() }
+
+// TrackBatch answers fresh numbers from the cache and asks the carrier for
+// the rest in one call; when that call fails, numbers with a recent entry get
+// it (stale) and the others the carrier's error.
+func (b *batchTracker) TrackBatch(ctx context.Context, numbers []string) ([]carriers.TrackResult, error) {
+	c := b.c
+	out := make([]carriers.TrackResult, len(numbers))
+	olds := make(map[int]entry[*shipgate.Tracking])
+	var miss []int
+	now := c.clock()
+	for i, n := range numbers {
+		if !bypassed(ctx) {
+			if old, ok := load[*shipgate.Tracking](ctx, c, "tracking", trackKey(b.account, n)); ok && old.Value != nil {
+				if now.Sub(old.At) < c.cfg.TrackingTTL(old.Value.Status) {
+					c.observe("tracking", ResultHit)
+					out[i].Tracking = copyTracking(old.Value, true)
+					continue
+				}
+				olds[i] = old
+			}
+		}
+		miss = append(miss, i)
+	}
+	if len(miss) == 0 {
+		return out, nil
+	}
+	nums := make([]string, len(miss))
+	for k, i := range miss {
+		nums[k] = numbers[i]
+	}
+	rs, err := b.next.TrackBatch(ctx, nums)
+	for k, i := range miss {
+		var r carriers.TrackResult
+		switch {
+		case err != nil:
+			r.Err = err
+		case k < len(rs):
+			r = rs[k]
+		default:
+			r.Err = &shipgate.Error{Code: shipgate.CodeCarrierUnavailable, Message: "the carrier sent fewer results than numbers"}
+		}
+		if r.Err == nil && r.Tracking != nil {
+			c.observe("tracking", ResultMiss)
+			c.storeTracking(ctx, trackKey(b.account, numbers[i]), r.Tracking)
+			out[i] = r
+			continue
+		}
+		if old, ok := olds[i]; ok && staleOK(r.Err) && now.Sub(old.At) < c.cfg.StaleTTL {
+			c.observe("tracking", ResultStale)
+			out[i].Tracking = copyTracking(old.Value, true)
+			continue
+		}
+		out[i] = r
+	}
+	return out, nil
 }

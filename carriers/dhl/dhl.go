@@ -122,6 +122,12 @@ func New(cfg carriers.AccountConfig, env carriers.Env) (*Client, error) {
 // Rates answers.
 func (c *Client) Services() []shipgate.Service { return services() }
 
+// LabelFormats are the label formats MyDHL returns: PDF and ZPL. DHL has no
+// image label, so PNG cannot be produced for a DHL label.
+func (c *Client) LabelFormats() []shipgate.LabelFormat {
+	return []shipgate.LabelFormat{shipgate.FormatPDF, shipgate.FormatZPL}
+}
+
 // authorize puts HTTP Basic, the required x-version header and a fresh
 // Message-Reference on every attempt. DHL has no token step.
 func (c *Client) authorize(_ context.Context, r *http.Request) error {

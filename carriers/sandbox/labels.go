@@ -24,9 +24,10 @@ var (
 // carrier's database: purchases by idempotency key (a repeated key answers
 // the same purchase) and voided shipments. It lives as long as the process.
 type ledger struct {
-	mu     sync.Mutex
-	byKey  map[string]*sale
-	voided map[string]bool
+	mu         sync.Mutex
+	byKey      map[string]*sale
+	byTracking map[string]*sale
+	voided     map[string]time.Time
 }
 
 // sale is what the ledger keeps of a purchase: everything but the documents,
@@ -38,6 +39,11 @@ type sale struct {
 }
 
 const ledgerMax = 100000
+
+// NewTrackingNumber returns a valid sandbox tracking number for a parcel
+// bought at the given time (benchmarks and demos track numbers without
+// buying them).
+func NewTrackingNumber(at time.Time) string { return trackingNumber(at) }
 
 // trackingNumber returns a sandbox tracking number: "SG", the purchase time in
 // Unix seconds (10 digits), 4 random digits and a Luhn check digit. Tracking
@@ -216,18 +222,19 @@ func (c *Client) sold(key string) *sale {
 }
 
 func (c *Client) remember(key string, s *sale) {
-	if key == "" {
-		return
-	}
 	c.ledger.mu.Lock()
 	defer c.ledger.mu.Unlock()
-	if len(c.ledger.byKey) >= ledgerMax {
-		for k := range c.ledger.byKey { // forget an arbitrary old sale
-			delete(c.ledger.byKey, k)
-			break
-		}
+	if len(c.ledger.byTracking) >= ledgerMax {
+		// Forget arbitrary old sales; tracking still works without them.
+		clear(c.ledger.byKey)
+		clear(c.ledger.byTracking)
 	}
-	c.ledger.byKey[key] = s
+	if key != "" {
+		c.ledger.byKey[key] = s
+	}
+	for _, p := range s.purchase.Parcels {
+		c.ledger.byTracking[p.TrackingNumber] = s
+	}
 }
 
 // FindPurchase answers whether the sandbox sold a label under req's
@@ -257,12 +264,14 @@ func (c *Client) Void(ctx context.Context, req *carriers.VoidRequest) error {
 		if _, ok := parseTrackingNumber(id); !ok {
 			return c.rejectf("shipment_id", "SB_NOT_FOUND", "%q is not a sandbox shipment", id)
 		}
+		now := c.env.Now()
 		c.ledger.mu.Lock()
-		c.ledger.voided[id] = true
-		for _, tn := range req.ParcelTrackingNumbers {
-			c.ledger.voided[tn] = true
+		defer c.ledger.mu.Unlock()
+		for _, tn := range append([]string{id}, req.ParcelTrackingNumbers...) {
+			if _, done := c.ledger.voided[tn]; !done {
+				c.ledger.voided[tn] = now
+			}
 		}
-		c.ledger.mu.Unlock()
 		return nil
 	})
 }

@@ -42,7 +42,7 @@ var (
 // New returns a sandbox account. Options: latency, fail_rate, mode, time_scale;
 // a bad option is an error naming the account and the option.
 func New(cfg carriers.AccountConfig, env carriers.Env) (*Client, error) {
-	c := &Client{account: cfg.ID, env: env.WithDefaults(), ledger: ledger{byKey: map[string]*sale{}, voided: map[string]bool{}}}
+	c := &Client{account: cfg.ID, env: env.WithDefaults(), ledger: ledger{byKey: map[string]*sale{}, byTracking: map[string]*sale{}, voided: map[string]time.Time{}}}
 	var err error
 	if c.latency, err = cfg.OptionDuration("latency", 0); err != nil {
 		return nil, err
@@ -71,6 +71,11 @@ func New(cfg carriers.AccountConfig, env carriers.Env) (*Client, error) {
 		}
 	}
 	return c, nil
+}
+
+// LabelFormats are the formats the sandbox renders: all three.
+func (c *Client) LabelFormats() []shipgate.LabelFormat {
+	return []shipgate.LabelFormat{shipgate.FormatPDF, shipgate.FormatZPL, shipgate.FormatPNG}
 }
 
 // Services lists the sandbox services.

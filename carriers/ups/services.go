@@ -70,3 +70,9 @@ func serviceForCode(code string) (shipgate.Service, bool) {
 	s, ok := serviceByCode[trimmed]
 	return s, ok
 }
+
+// LabelFormats are the label formats UPS returns at ship time that shipgate
+// asks for: ZPL on 4x6 stock, and GIF (converted to PNG and PDF).
+func (c *Client) LabelFormats() []shipgate.LabelFormat {
+	return []shipgate.LabelFormat{shipgate.FormatZPL, shipgate.FormatGIF}
+}

@@ -27,6 +27,8 @@ type Config struct {
 	DatabaseURL string         `yaml:"database_url"`
 	LogLevel    string         `yaml:"log_level"`
 	Rates       RatesConfig    `yaml:"rates"`
+	Tracking    TrackingConfig `yaml:"tracking"`
+	Webhooks    WebhookConfig  `yaml:"webhooks"`
 	Accounts    []AccountEntry `yaml:"accounts"`
 	APIKeys     []APIKeyEntry  `yaml:"api_keys"` // keys.go
 
@@ -44,6 +46,54 @@ type RatesConfig struct {
 	StaleTTL Duration `yaml:"stale_ttl"`
 	// QuoteTTL is how long a quote id can be bought.
 	QuoteTTL Duration `yaml:"quote_ttl"`
+}
+
+// TrackingConfig configures tracking, its cache and the trackers' poller.
+type TrackingConfig struct {
+	// PollInterval is the trackers' base poll interval (halved out for
+	// delivery, doubled before pickup or on hold).
+	PollInterval Duration `yaml:"poll_interval"`
+	// Concurrency bounds concurrent tracking calls per account.
+	Concurrency int `yaml:"concurrency"`
+	// CacheTTL sets how long a tracking answer is served from the cache, by
+	// status ("default" for the statuses not named).
+	CacheTTL map[string]Duration `yaml:"cache_ttl"`
+}
+
+// WebhookConfig configures webhook deliveries.
+type WebhookConfig struct {
+	// AllowPrivateDestinations lets webhooks target loopback and private addresses.
+	AllowPrivateDestinations bool     `yaml:"allow_private_destinations"`
+	RetryBase                Duration `yaml:"retry_base"`
+	MaxAge                   Duration `yaml:"max_age"`
+	Timeout                  Duration `yaml:"timeout"`
+}
+
+// defaultTrackingTTL is how long a tracking answer stays fresh, by status:
+// short while the parcel is about to arrive, long once nothing will change.
+var defaultTrackingTTL = map[shipgate.Status]time.Duration{
+	shipgate.StatusPreTransit:         30 * time.Minute,
+	shipgate.StatusInTransit:          15 * time.Minute,
+	shipgate.StatusOutForDelivery:     2 * time.Minute,
+	shipgate.StatusAvailableForPickup: 30 * time.Minute,
+	shipgate.StatusDelayed:            15 * time.Minute,
+	shipgate.StatusOnHold:             30 * time.Minute,
+	shipgate.StatusDeliveryFailed:     10 * time.Minute,
+	shipgate.StatusDelivered:          24 * time.Hour,
+	shipgate.StatusReturnToSender:     24 * time.Hour,
+	shipgate.StatusCancelled:          24 * time.Hour,
+	shipgate.StatusUnknown:            5 * time.Minute,
+}
+
+// trackingTTL returns the cache lifetime of a tracking answer in status s.
+func (c TrackingConfig) trackingTTL(s shipgate.Status) time.Duration {
+	if d, ok := c.CacheTTL[string(s)]; ok {
+		return d.D()
+	}
+	if d, ok := c.CacheTTL["default"]; ok {
+		return d.D()
+	}
+	return defaultTrackingTTL[s]
 }
 
 // AccountEntry is one carrier account in the configuration file.
@@ -219,6 +269,12 @@ func (c *Config) applyDefaults() {
 	if c.Rates.QuoteTTL == 0 {
 		c.Rates.QuoteTTL = Duration(defaultQuoteTTL)
 	}
+	if c.Tracking.PollInterval == 0 {
+		c.Tracking.PollInterval = Duration(30 * time.Minute)
+	}
+	if c.Tracking.Concurrency == 0 {
+		c.Tracking.Concurrency = 8
+	}
 	for i := range c.Accounts {
 		a := &c.Accounts[i]
 		if a.Timeout == 0 {
@@ -267,6 +323,19 @@ func (c *Config) validate() error {
 	}
 	if r.StaleTTL < r.CacheTTL {
 		bad("rates.stale_ttl", "%s is shorter than rates.cache_ttl (%s)", r.StaleTTL.D(), r.CacheTTL.D())
+	}
+	for k, v := range c.Tracking.CacheTTL {
+		if k != "default" && !shipgate.Status(k).Valid() {
+			bad("tracking.cache_ttl."+k, "unknown status (want default or one of %v)", shipgate.Statuses)
+		} else if v <= 0 {
+			bad("tracking.cache_ttl."+k, "must be a positive duration")
+		}
+	}
+	if c.Tracking.PollInterval.D() < 100*time.Millisecond {
+		bad("tracking.poll_interval", "must be at least 100ms")
+	}
+	if c.Tracking.Concurrency < 0 {
+		bad("tracking.concurrency", "must not be negative")
 	}
 	if len(c.Accounts) == 0 {
 		bad("accounts", "at least one carrier account is required")

@@ -4,6 +4,7 @@
 //	shipgate serve [--config FILE]      serve the API (no configuration: the embedded sandbox default)
 //	shipgate simulate CARRIER --addr A  serve a wire-accurate fake of a carrier's API
 //	shipgate keys new --name N --scopes S  make an API key (printed once) and its configuration line
+//	shipgate bench                      run the end-to-end benchmark scenarios
 //	shipgate version
 package main
 
@@ -52,6 +53,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer, look
 		return cmdSimulate(ctx, args[1:], stdout, stderr)
 	case "keys":
 		return cmdKeys(args[1:], os.Stdin, stdout, stderr)
+	case "bench":
+		return cmdBench(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "shipgate", version)
 		return 0

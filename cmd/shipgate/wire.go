@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/shipgate/shipgate/api"
@@ -22,6 +23,8 @@ import (
 	"github.com/shipgate/shipgate/metrics"
 	"github.com/shipgate/shipgate/rating"
 	"github.com/shipgate/shipgate/store"
+	"github.com/shipgate/shipgate/tracking"
+	"github.com/shipgate/shipgate/webhooks"
 )
 
 // constructors is the table of carriers: the one place a new carrier is added.
@@ -52,6 +55,8 @@ type App struct {
 	rates    *rating.Service
 	db       *store.DB
 	labels   *labels.Service
+	tracking *tracking.Service
+	webhooks *webhooks.Service
 	api      *api.Server
 	ln       net.Listener
 	srv      *http.Server
@@ -106,8 +111,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (a *App, err err
 		return env
 	}
 	quoteCache := cache.New(a.shared, cache.Config{
-		RatesTTL: cfg.Rates.CacheTTL.D(),
-		StaleTTL: cfg.Rates.StaleTTL.D(),
+		RatesTTL:    cfg.Rates.CacheTTL.D(),
+		StaleTTL:    cfg.Rates.StaleTTL.D(),
+		TrackingTTL: cfg.Tracking.trackingTTL,
 	}, a.metrics)
 	accounts := make([]carriers.AccountConfig, len(cfg.Accounts))
 	for i, e := range cfg.Accounts {
@@ -146,8 +152,20 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (a *App, err err
 		return float64(n)
 	})
 
+	a.tracking = tracking.New(reg, a.db, tracking.Config{
+		PollInterval: cfg.Tracking.PollInterval.D(),
+		Concurrency:  cfg.Tracking.Concurrency,
+		Bypass:       cache.Bypass,
+	}, a.metrics, log)
+	a.webhooks = webhooks.New(a.db, webhooks.Config{
+		AllowPrivate: cfg.Webhooks.AllowPrivateDestinations,
+		RetryBase:    cfg.Webhooks.RetryBase.D(),
+		MaxAge:       cfg.Webhooks.MaxAge.D(),
+		Timeout:      cfg.Webhooks.Timeout.D(),
+	}, log)
+
 	a.api = api.New(api.Config{Logger: log, Keys: cfg.apiKeys()}, api.Deps{
-		Rates: a.rates, Accounts: reg, Labels: a.labels,
+		Rates: a.rates, Accounts: reg, Labels: a.labels, Tracking: a.tracking, Webhooks: a.webhooks,
 		Observer: a.metrics, Metrics: a.metrics.Handler(), Checks: checks,
 		Limits: a.shared, // API keys' rate limits: shared through Redis when configured
 	})
@@ -180,9 +198,15 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.ln) }()
+	// Background work: in-doubt purchases, tracker polling, webhook
+	// deliveries. It stops after the server has drained.
 	bg, stopBG := context.WithCancel(context.Background())
-	defer stopBG()
-	go a.labels.Run(bg)
+	var wg sync.WaitGroup
+	for _, run := range []func(context.Context){a.labels.Run, a.tracking.Run, a.webhooks.Run} {
+		wg.Add(1)
+		go func() { defer wg.Done(); run(bg) }()
+	}
+	defer func() { stopBG(); wg.Wait() }()
 	a.log.Info("shipgate listening", "addr", a.Addr(), "accounts", len(a.registry.Entries()), "redis", a.cfg.RedisURL != "")
 	select {
 	case err := <-errc:
