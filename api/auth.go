@@ -194,11 +194,22 @@ func (s *Server) keyOf(header string) *Key {
 	return &s.cfg.Keys[match]
 }
 
+// The rate-limit store's budget per request, and how long a failing store is
+// skipped (as the cache does).
+const (
+	limitsBudget = 50 * time.Millisecond
+	limitsBypass = time.Second
+)
+
 // takeToken applies the key's rate limit: 429 with Retry-After once its
-// bucket is empty. A failing store lets the request through (the limit fails
-// open, like the cache), logged.
+// bucket is empty. A failing or slow store lets the request through (the
+// limit fails open, like the cache), logged, and is skipped for a second.
 func (s *Server) takeToken(c echo.Context, k *Key) error {
 	if s.deps.Limits == nil {
+		return nil
+	}
+	now := s.now()
+	if now.UnixNano() < s.limitsDown.Load() {
 		return nil
 	}
 	rate, burst := k.PerSecond, k.Burst
@@ -208,9 +219,12 @@ func (s *Server) takeToken(c echo.Context, k *Key) error {
 	if burst <= 0 {
 		burst = max(1, int(math.Ceil(2*rate)))
 	}
-	ok, wait, err := s.deps.Limits.TakeToken(c.Request().Context(), "ratelimit:apikey:"+k.Name, rate, burst, s.now())
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), limitsBudget)
+	defer cancel()
+	ok, wait, err := s.deps.Limits.TakeToken(ctx, "ratelimit:apikey:"+k.Name, rate, burst, now)
 	if err != nil {
-		s.log.WarnContext(c.Request().Context(), "rate limit store failing: request let through", "key", k.Name, "err", err)
+		s.limitsDown.Store(now.Add(limitsBypass).UnixNano())
+		s.log.WarnContext(c.Request().Context(), "rate limit store failing: requests let through for a second", "key", k.Name, "err", err)
 		return nil
 	}
 	if ok {

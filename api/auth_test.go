@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -353,18 +354,40 @@ func TestRateLimitPerKey(t *testing.T) {
 	}
 }
 
-type failingBuckets struct{}
+// failingBuckets fails (or, slow, blocks until its budget ends), counting calls.
+type failingBuckets struct {
+	slow  bool
+	calls atomic.Int32
+}
 
-func (failingBuckets) TakeToken(context.Context, string, float64, int, time.Time) (bool, time.Duration, error) {
+func (f *failingBuckets) TakeToken(ctx context.Context, _ string, _ float64, _ int, _ time.Time) (bool, time.Duration, error) {
+	f.calls.Add(1)
+	if f.slow {
+		<-ctx.Done()
+		return false, 0, ctx.Err()
+	}
 	return false, 0, errors.New("redis: connection refused")
 }
 
-// TestRateLimitFailsOpen: a failing store (Redis down) lets requests through.
+// TestRateLimitFailsOpen: a failing or hanging store (Redis down) lets
+// requests through, and is skipped for a second after it failed.
 func TestRateLimitFailsOpen(t *testing.T) {
-	s := newFullServer(t, testKeys(), func(_ *api.Config, d *api.Deps) { d.Limits = failingBuckets{} })
-	for i := 0; i < 3; i++ {
-		if rec := do(t, s, "GET", "/v1/carriers", "", bearer(adminKey)...); rec.Code != 200 {
-			t.Fatalf("%d %s", rec.Code, rec.Body)
+	for _, slow := range []bool{false, true} {
+		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		store := &failingBuckets{slow: slow}
+		s := newFullServer(t, testKeys(), func(c *api.Config, d *api.Deps) { d.Limits, c.Now = store, func() time.Time { return now } })
+		for i := 0; i < 3; i++ {
+			if rec := do(t, s, "GET", "/v1/carriers", "", bearer(adminKey)...); rec.Code != 200 {
+				t.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		}
+		if n := store.calls.Load(); n != 1 {
+			t.Fatalf("slow %v: the failing store was called %d times in its second off, want 1", slow, n)
+		}
+		now = now.Add(1100 * time.Millisecond)
+		do(t, s, "GET", "/v1/carriers", "", bearer(adminKey)...)
+		if n := store.calls.Load(); n != 2 {
+			t.Fatalf("slow %v: the store was not tried again after a second (%d calls)", slow, n)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-playground/validator/v10"
@@ -84,6 +85,8 @@ type Server struct {
 	// lists every route echo serves, to refuse one that declares no scope.
 	scopes map[string]Scope
 	known  map[string]bool
+	// limitsDown is when (unix ns) the failing rate-limit store may be tried again.
+	limitsDown atomic.Int64
 }
 
 // New returns the API server.
