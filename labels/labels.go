@@ -11,9 +11,7 @@ package labels
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -139,14 +137,6 @@ type PurchaseResult struct {
 	Replayed bool
 }
 
-var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
-
-func newID(prefix string) string {
-	var b [15]byte
-	_, _ = rand.Read(b[:])
-	return prefix + idEncoding.EncodeToString(b[:])
-}
-
 // requestHash identifies a request body: the same key with another body is a conflict.
 func requestHash(in *PurchaseInput) string {
 	type canon struct {
@@ -199,7 +189,7 @@ func (s *Service) Purchase(ctx context.Context, in *PurchaseInput) (*PurchaseRes
 	now := s.cfg.Now()
 	rec := &Record{
 		Label: shipgate.Label{
-			ID: newID("lbl_"), Status: shipgate.LabelPending, Carrier: entry.Carrier, Account: entry.ID,
+			ID: shipgate.NewID("lbl_"), Status: shipgate.LabelPending, Carrier: entry.Carrier, Account: entry.ID,
 			Service: spec.Service, RateID: spec.RateID, Reference: spec.Reference, IsReturn: spec.IsReturn,
 			Parcels: []shipgate.LabelParcel{}, CreatedAt: now, UpdatedAt: now,
 		},
@@ -528,7 +518,7 @@ func labelEvent(typ string, l *shipgate.Label, now time.Time) (*shipgate.Event, 
 	if err != nil {
 		return nil, err
 	}
-	return &shipgate.Event{ID: newID("evt_"), Type: typ, CreatedAt: now, Data: b}, nil
+	return &shipgate.Event{ID: shipgate.NewID("evt_"), Type: typ, CreatedAt: now, Data: b}, nil
 }
 
 // withDocument returns the record's label with its document in the format it was bought in.

@@ -207,12 +207,11 @@ func (d *DB) List(ctx context.Context, f labels.Filter) ([]*labels.Record, strin
 		where = append(where, "(tracking_number = "+p+" OR id IN (SELECT label_id FROM label_parcels WHERE tracking_number = "+p+"))")
 	}
 	if f.Cursor != "" {
-		at, id, err := decodeCursor(f.Cursor)
+		cond, err := afterCursor(f.Cursor, arg)
 		if err != nil {
-			return nil, "", shipgate.FieldErrorf("cursor", "is not a cursor this API gave out")
+			return nil, "", err
 		}
-		a, b := arg(at), arg(id)
-		where = append(where, "(created_at < "+a+" OR (created_at = "+a+" AND id < "+b+"))")
+		where = append(where, cond)
 	}
 	q := `SELECT ` + labelColumns + ` FROM labels`
 	if len(where) > 0 {
@@ -235,13 +234,30 @@ func (d *DB) List(ctx context.Context, f labels.Filter) ([]*labels.Record, strin
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = encodeCursor(micros(last.Label.CreatedAt), last.Label.ID)
-	}
+	out, next := page(out, limit, func(r *labels.Record) (time.Time, string) { return r.Label.CreatedAt, r.Label.ID })
 	return out, next, nil
+}
+
+// afterCursor returns the keyset condition of a page after cursor (rows are
+// ordered by created_at, id, newest first); arg binds a value.
+func afterCursor(cursor string, arg func(any) string) (string, error) {
+	at, id, err := decodeCursor(cursor)
+	if err != nil {
+		return "", shipgate.FieldErrorf("cursor", "is not a cursor this API gave out")
+	}
+	a, b := arg(at), arg(id)
+	return "(created_at < " + a + " OR (created_at = " + a + " AND id < " + b + "))", nil
+}
+
+// page cuts a query's limit+1 rows to limit and returns the next page's
+// cursor ("" when there is no next page).
+func page[T any](rows []T, limit int, key func(T) (time.Time, string)) ([]T, string) {
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	at, id := key(rows[limit-1])
+	return rows, encodeCursor(micros(at), id)
 }
 
 func encodeCursor(at int64, id string) string {

@@ -139,7 +139,7 @@ func (d *DB) migrate(ctx context.Context) error {
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return err
 	}
-	dir := "migrations/" + d.dialect
+	dir := "migrations"
 	entries, err := fs.ReadDir(migrations, dir)
 	if err != nil {
 		return err
@@ -169,7 +169,7 @@ func (d *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, stmt := range splitSQL(string(body)) {
+		for _, stmt := range splitSQL(d.translate(string(body))) {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
 				tx.Rollback()
 				return fmt.Errorf("migration %s: %w", name, err)
@@ -184,6 +184,15 @@ func (d *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// translate turns a migration, written in the SQL both databases read, into
+// the dialect's: PostgreSQL names its byte and serial types differently.
+func (d *DB) translate(s string) string {
+	if d.dialect != Postgres {
+		return s
+	}
+	return strings.NewReplacer("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY", "BLOB", "BYTEA").Replace(s)
 }
 
 // splitSQL splits a migration into statements at semicolons ending a line,

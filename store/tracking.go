@@ -113,12 +113,11 @@ func (d *DB) ListTrackers(ctx context.Context, cursor string, limit int) ([]*tra
 	q := `SELECT ` + trackerColumns + ` FROM trackers`
 	var args []any
 	if cursor != "" {
-		at, id, err := decodeCursor(cursor)
+		cond, err := afterCursor(cursor, func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) })
 		if err != nil {
-			return nil, "", shipgate.FieldErrorf("cursor", "is not a cursor this API gave out")
+			return nil, "", err
 		}
-		q += ` WHERE created_at < $1 OR (created_at = $1 AND id < $2)`
-		args = append(args, at, id)
+		q += " WHERE " + cond
 	}
 	q += ` ORDER BY created_at DESC, id DESC LIMIT ` + strconv.Itoa(limit+1)
 	rows, err := d.sql.QueryContext(ctx, q, args...)
@@ -137,11 +136,7 @@ func (d *DB) ListTrackers(ctx context.Context, cursor string, limit int) ([]*tra
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(micros(out[limit-1].CreatedAt), out[limit-1].ID)
-	}
+	out, next := page(out, limit, func(t *tracking.Tracker) (time.Time, string) { return t.CreatedAt, t.ID })
 	return out, next, nil
 }
 

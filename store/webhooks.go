@@ -230,12 +230,11 @@ func (d *DB) ListDeliveries(ctx context.Context, webhookID, cursor string, limit
 		FROM deliveries WHERE webhook_id = $1`
 	args := []any{webhookID}
 	if cursor != "" {
-		at, id, err := decodeCursor(cursor)
+		cond, err := afterCursor(cursor, func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) })
 		if err != nil {
-			return nil, "", shipgate.FieldErrorf("cursor", "is not a cursor this API gave out")
+			return nil, "", err
 		}
-		q += ` AND (created_at < $2 OR (created_at = $2 AND id < $3))`
-		args = append(args, at, id)
+		q += " AND " + cond
 	}
 	q += ` ORDER BY created_at DESC, id DESC LIMIT ` + strconv.Itoa(limit+1)
 	rows, err := d.sql.QueryContext(ctx, q, args...)
@@ -266,11 +265,7 @@ func (d *DB) ListDeliveries(ctx context.Context, webhookID, cursor string, limit
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	nextCursor := ""
-	if len(out) > limit {
-		out = out[:limit]
-		nextCursor = encodeCursor(micros(out[limit-1].CreatedAt), out[limit-1].ID)
-	}
+	out, nextCursor := page(out, limit, func(d *webhooks.Delivery) (time.Time, string) { return d.CreatedAt, d.ID })
 	for _, dl := range out {
 		arows, err := d.sql.QueryContext(ctx, `SELECT at, status_code, error, duration_ms FROM delivery_attempts WHERE delivery_id = $1 ORDER BY at`, dl.ID)
 		if err != nil {

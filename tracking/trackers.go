@@ -62,7 +62,7 @@ func (s *Service) CreateTracker(ctx context.Context, carrier, number string) (t 
 		return nil, false, err
 	}
 	now := s.cfg.Now()
-	t = &Tracker{ID: newID("trk_"), Carrier: carrier, Account: e.ID, TrackingNumber: number, Status: shipgate.StatusUnknown, Active: true, CreatedAt: now, UpdatedAt: now}
+	t = &Tracker{ID: shipgate.NewID("trk_"), Carrier: carrier, Account: e.ID, TrackingNumber: number, Status: shipgate.StatusUnknown, Active: true, CreatedAt: now, UpdatedAt: now}
 	tr, terr := s.track(ctx, e, number)
 	var ev *shipgate.Event
 	s.apply(t, tr, terr, now)

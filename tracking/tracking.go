@@ -13,8 +13,6 @@ package tracking
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -287,14 +285,6 @@ func (s *Service) TrackBatch(ctx context.Context, items []Item) []Result {
 	return out
 }
 
-var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
-
-func newID(prefix string) string {
-	var b [15]byte
-	_, _ = rand.Read(b[:])
-	return prefix + idEncoding.EncodeToString(b[:])
-}
-
 // trackingEvent builds a tracker.updated event: data is the Tracking.
 func trackingEvent(t *shipgate.Tracking, now time.Time) (*shipgate.Event, error) {
 	c := *t
@@ -303,5 +293,5 @@ func trackingEvent(t *shipgate.Tracking, now time.Time) (*shipgate.Event, error)
 	if err != nil {
 		return nil, fmt.Errorf("tracker event: %w", err)
 	}
-	return &shipgate.Event{ID: newID("evt_"), Type: shipgate.EventTrackerUpdated, CreatedAt: now, Data: b}, nil
+	return &shipgate.Event{ID: shipgate.NewID("evt_"), Type: shipgate.EventTrackerUpdated, CreatedAt: now, Data: b}, nil
 }

@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/base32"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -179,14 +178,6 @@ func New(store Store, cfg Config, log *slog.Logger) *Service {
 	return &Service{store: store, cfg: cfg, client: client, log: log, wake: make(chan struct{}, 1)}
 }
 
-var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
-
-func newID(prefix string) string {
-	var b [15]byte
-	_, _ = rand.Read(b[:])
-	return prefix + idEncoding.EncodeToString(b[:])
-}
-
 // Create registers a webhook and returns it with its signing secret (shown
 // this once). Errors: invalid_request (a bad URL, an unknown event, a
 // private destination when those are not allowed).
@@ -217,7 +208,7 @@ func (s *Service) Create(ctx context.Context, rawURL string, events []string) (*
 	}
 	var sec [24]byte
 	_, _ = rand.Read(sec[:])
-	w := &Webhook{ID: newID("whk_"), URL: u.String(), Events: evs, Secret: "whsec_" + hex.EncodeToString(sec[:]), CreatedAt: s.cfg.Now()}
+	w := &Webhook{ID: shipgate.NewID("whk_"), URL: u.String(), Events: evs, Secret: "whsec_" + hex.EncodeToString(sec[:]), CreatedAt: s.cfg.Now()}
 	if err := s.store.CreateWebhook(ctx, w); err != nil {
 		return nil, err
 	}

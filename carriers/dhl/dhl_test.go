@@ -20,8 +20,8 @@ import (
 
 	"github.com/shipgate/shipgate"
 	"github.com/shipgate/shipgate/carriers"
-	"github.com/shipgate/shipgate/carriers/carriersim"
 	"github.com/shipgate/shipgate/carriers/carriertest"
+	"github.com/shipgate/shipgate/carriers/carriertest/carriersim"
 	"github.com/shipgate/shipgate/carriers/dhl"
 	"github.com/shipgate/shipgate/carriers/dhl/dhlsim"
 	"github.com/shipgate/shipgate/internal/barcodescan"

@@ -11,8 +11,8 @@ import (
 
 	"github.com/shipgate/shipgate"
 	"github.com/shipgate/shipgate/carriers"
-	"github.com/shipgate/shipgate/carriers/carriersim"
 	"github.com/shipgate/shipgate/carriers/carriertest"
+	"github.com/shipgate/shipgate/carriers/carriertest/carriersim"
 	"github.com/shipgate/shipgate/carriers/ups/upssim"
 )
 

@@ -61,6 +61,10 @@ func TestUPSEndToEnd(t *testing.T) {
 			t.Errorf("%s reprint: %d %s", f, res.StatusCode, b)
 		}
 	}
+	res, b = request(t, "GET", base+"/v1/tracking/ups-main/"+l.TrackingNumber, "")
+	if res.StatusCode != 200 || !strings.Contains(string(b), `"carrier":"ups"`) || !strings.Contains(string(b), `"carrier_code"`) {
+		t.Fatalf("tracking: %d %s", res.StatusCode, b)
+	}
 	res, b = request(t, "POST", base+"/v1/labels/"+l.ID+"/void", "")
 	if res.StatusCode != 200 {
 		t.Fatalf("void: %d %s", res.StatusCode, b)
@@ -96,6 +100,10 @@ func TestDHLEndToEnd(t *testing.T) {
 	_ = json.Unmarshal(b, &l)
 	if !regexp.MustCompile(`^\d{10}$`).MatchString(l.TrackingNumber) || l.Label == nil || !strings.Contains(string(l.Label.Data), "^XA") {
 		t.Fatalf("DHL label: %s", b)
+	}
+	res, b = request(t, "POST", base+"/v1/tracking", `{"items":[{"carrier":"dhl","tracking_number":"`+l.TrackingNumber+`"},{"carrier":"dhl-main","tracking_number":"`+l.Parcels[0].TrackingNumber+`"}]}`)
+	if res.StatusCode != 200 || strings.Count(string(b), `"carrier":"dhl"`) != 2 || strings.Contains(string(b), `"error"`) {
+		t.Fatalf("tracking: %d %s", res.StatusCode, b)
 	}
 	res, b = request(t, "POST", base+"/v1/labels/"+l.ID+"/void", "")
 	if res.StatusCode != 422 || !strings.Contains(string(b), "unsupported") {

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shipgate/shipgate/carriers/carriersim"
+	"github.com/shipgate/shipgate/carriers/carriertest/carriersim"
 	"github.com/shipgate/shipgate/carriers/dhl/dhlsim"
 	"github.com/shipgate/shipgate/carriers/ups/upssim"
 )

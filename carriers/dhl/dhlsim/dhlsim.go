@@ -27,7 +27,7 @@ import (
 	"time"
 
 	"github.com/shipgate/shipgate/carriers"
-	"github.com/shipgate/shipgate/carriers/carriersim"
+	"github.com/shipgate/shipgate/carriers/carriertest/carriersim"
 )
 
 // The credentials a simulator accepts unless WithCredentials says otherwise;

@@ -47,7 +47,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/shipgate/shipgate/carriers/carriersim"
+	"github.com/shipgate/shipgate/carriers/carriertest/carriersim"
 	"github.com/shipgate/shipgate/carriers/ups/internal/wire"
 )
 

@@ -1,3 +1,6 @@
+-- Written once for both databases: migrate() turns BLOB into BYTEA and
+-- INTEGER PRIMARY KEY AUTOINCREMENT into BIGSERIAL PRIMARY KEY for PostgreSQL.
+-- SQLite reads BIGINT as an integer.
 -- Labels: one row per purchase, keyed by (scope, idempotency_key) so that a
 -- key buys once. Times are Unix microseconds.
 CREATE TABLE labels (
@@ -36,14 +39,14 @@ CREATE TABLE label_documents (
     label_id TEXT NOT NULL REFERENCES labels (id),
     parcel   INTEGER NOT NULL,
     format   TEXT NOT NULL,
-    data     BYTEA NOT NULL,
+    data     BLOB NOT NULL,
     PRIMARY KEY (label_id, parcel, format)
 );
 
 -- The internal event stream (label.purchased, label.voided, tracker.updated),
 -- written in the transaction of the change it announces.
 CREATE TABLE events (
-    seq        BIGSERIAL PRIMARY KEY,
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
     id         TEXT NOT NULL UNIQUE,
     type       TEXT NOT NULL,
     created_at BIGINT NOT NULL,
