@@ -15,7 +15,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/shipgate/shipgate/carriers/carriersim"
+	"github.com/shipgate/shipgate/carriers/carriertest/carriersim"
 	"github.com/shipgate/shipgate/carriers/ups/upssim"
 )
 
