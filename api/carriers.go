@@ -16,7 +16,10 @@ type carrierAccount struct {
 	Carrier      string             `json:"carrier"`
 	Capabilities []string           `json:"capabilities"`
 	Services     []shipgate.Service `json:"services"`
-	Breakers     map[string]string  `json:"breakers"`
+	// LabelFormats are the formats the carrier returns natively (images
+	// convert to every format; PDF and ZPL to none); empty when it does not say.
+	LabelFormats []shipgate.LabelFormat `json:"label_formats,omitempty"`
+	Breakers     map[string]string      `json:"breakers"`
 	// Settings is shown to admin keys only.
 	Settings *accountSettings `json:"settings,omitempty"`
 }
@@ -54,7 +57,7 @@ func (s *Server) getCarriers(c echo.Context) error {
 	admin := caller(c.Request().Context()).Allows(ScopeAdmin)
 	out := carriersResponse{Carriers: []carrierAccount{}, DetailsHidden: !admin}
 	for _, e := range s.deps.Accounts.Entries() {
-		a := carrierAccount{ID: e.ID, Carrier: e.Carrier, Capabilities: e.Capabilities(), Services: e.Services, Breakers: map[string]string{}}
+		a := carrierAccount{ID: e.ID, Carrier: e.Carrier, Capabilities: e.Capabilities(), Services: e.Services, LabelFormats: e.LabelFormats, Breakers: map[string]string{}}
 		if a.Services == nil {
 			a.Services = []shipgate.Service{}
 		}

@@ -118,6 +118,16 @@ func pageParams(c echo.Context) (string, int, error) {
 	return c.QueryParam("cursor"), limit, nil
 }
 
+type trackerList struct {
+	Trackers   []*tracking.Tracker `json:"trackers"`
+	NextCursor string              `json:"next_cursor,omitempty"`
+}
+
+type deliveryList struct {
+	Deliveries []*webhooks.Delivery `json:"deliveries"`
+	NextCursor string               `json:"next_cursor,omitempty"`
+}
+
 func (s *Server) listTrackers(c echo.Context) error {
 	cursor, limit, err := pageParams(c)
 	if err != nil {
@@ -130,7 +140,7 @@ func (s *Server) listTrackers(c echo.Context) error {
 	if ts == nil {
 		ts = []*tracking.Tracker{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"trackers": ts, "next_cursor": next})
+	return c.JSON(http.StatusOK, trackerList{Trackers: ts, NextCursor: next})
 }
 
 func (s *Server) deleteTracker(c echo.Context) error {
@@ -193,5 +203,5 @@ func (s *Server) listDeliveries(c echo.Context) error {
 	if ds == nil {
 		ds = []*webhooks.Delivery{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"deliveries": ds, "next_cursor": next})
+	return c.JSON(http.StatusOK, deliveryList{Deliveries: ds, NextCursor: next})
 }

@@ -35,6 +35,7 @@ Usage:
   shipgate serve [--config FILE]
   shipgate simulate CARRIER --addr HOST:PORT [--latency D] [--jitter D] [--fail-rate F] [--mode ok|error|timeout|429|malformed]
   shipgate keys new --name NAME --scopes rates,labels,tracking,admin
+  shipgate bench [--duration 3s] [--concurrency 32] [--postgres URL] [--only cached,fanout,down,coalescing,labels,tracking]
   shipgate version
 
 Environment: SHIPGATE_CONFIG, SHIPGATE_ADDR, SHIPGATE_REDIS_URL, SHIPGATE_DATABASE_URL, SHIPGATE_LOG_LEVEL.

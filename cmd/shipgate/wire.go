@@ -104,7 +104,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (a *App, err err
 		shared = a.shared // OAuth tokens shared by every process
 	}
 	envFor := func(acct carriers.AccountConfig) carriers.Env {
-		env := carriers.Env{HTTPClient: httpClient, Shared: shared, Observer: a.metrics, Logger: log.With("account", acct.ID)}
+		env := carriers.Env{HTTPClient: httpClient, Shared: shared, Observer: a.metrics, Logger: log}
 		if acct.RateLimit.PerSecond > 0 {
 			env.Limiter = &kv.Limiter{Store: a.shared, Key: "ratelimit:account:" + acct.ID, PerSecond: acct.RateLimit.PerSecond, Burst: acct.RateLimit.Burst}
 		}
