@@ -201,10 +201,6 @@ type Result struct {
 // account. A repeated item is tracked once.
 func (s *Service) TrackBatch(ctx context.Context, items []Item) []Result {
 	out := make([]Result, len(items))
-	type want struct {
-		e   *carriers.Entry
-		num string
-	}
 	groups := map[string][]int{} // account -> item indexes
 	entries := map[string]*carriers.Entry{}
 	for i, it := range items {
@@ -240,7 +236,7 @@ func (s *Service) TrackBatch(ctx context.Context, items []Item) []Result {
 				out[i].Tracking, out[i].Err = tt, err
 			}
 		}
-		if e.BatchTracker != nil && e.Tracker == nil || e.BatchTracker != nil && len(nums) > 1 {
+		if e.BatchTracker != nil && (e.Tracker == nil || len(nums) > 1) {
 			size := max(1, e.BatchTracker.MaxBatch())
 			for start := 0; start < len(nums); start += size {
 				chunk := nums[start:min(len(nums), start+size)]
