@@ -42,6 +42,23 @@ func decode(r *http.Request, v any) *apiError {
 
 var versionRe = regexp.MustCompile(`^v\d{1,4}$`)
 
+// checkVersion refuses a path version UPS would not know, the way UPS does.
+func checkVersion(r *http.Request, service string) *apiError {
+	if v := r.PathValue("version"); !versionRe.MatchString(v) {
+		return badRequest("20002", "The specified service name, %s, and version number, %s, combination is invalid", service, v)
+	}
+	return nil
+}
+
+// answer adapts an operation that returns a UPS-shaped error to an http.HandlerFunc.
+func answer(op func(http.ResponseWriter, *http.Request) *apiError) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if e := op(w, r); e != nil {
+			e.write(w)
+		}
+	}
+}
+
 // api says which UPS API a request belongs to: error codes differ.
 type api int
 

@@ -104,16 +104,9 @@ type rateResponseOut struct {
 }
 
 // rate serves POST /api/rating/{version}/{requestoption}.
-func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
-	if e := s.rateAnswer(w, r); e != nil {
-		e.write(w)
-	}
-}
-
-func (s *Server) rateAnswer(w http.ResponseWriter, r *http.Request) *apiError {
-	version := r.PathValue("version")
-	if !versionRe.MatchString(version) {
-		return badRequest("20002", "The specified service name, Rate, and version number, %s, combination is invalid", version)
+func (s *Server) rate(w http.ResponseWriter, r *http.Request) *apiError {
+	if e := checkVersion(r, "Rate"); e != nil {
+		return e
 	}
 	opt := strings.ToLower(r.PathValue("requestoption"))
 	switch opt {

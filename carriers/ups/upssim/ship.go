@@ -70,16 +70,9 @@ type shipResponseOut struct {
 var account6 = regexp.MustCompile(`^[A-Z0-9]{6}$`)
 
 // ship serves POST /api/shipments/{version}/ship.
-func (s *Server) ship(w http.ResponseWriter, r *http.Request) {
-	if e := s.shipAnswer(w, r); e != nil {
-		e.write(w)
-	}
-}
-
-func (s *Server) shipAnswer(w http.ResponseWriter, r *http.Request) *apiError {
-	version := r.PathValue("version")
-	if !versionRe.MatchString(version) {
-		return badRequest("20002", "The specified service name, Ship, and version number, %s, combination is invalid", version)
+func (s *Server) ship(w http.ResponseWriter, r *http.Request) *apiError {
+	if e := checkVersion(r, "Ship"); e != nil {
+		return e
 	}
 	var env shipEnvelope
 	if e := decode(r, &env); e != nil {
@@ -375,16 +368,9 @@ type voidResponseOut struct {
 var shipmentIDRe = regexp.MustCompile(`^1Z[A-Z0-9]{16}$`)
 
 // void serves DELETE /api/shipments/{version}/void/cancel/{id}.
-func (s *Server) void(w http.ResponseWriter, r *http.Request) {
-	if e := s.voidAnswer(w, r); e != nil {
-		e.write(w)
-	}
-}
-
-func (s *Server) voidAnswer(w http.ResponseWriter, r *http.Request) *apiError {
-	version := r.PathValue("version")
-	if !versionRe.MatchString(version) {
-		return badRequest("20002", "The specified service name, Void, and version number, %s, combination is invalid", version)
+func (s *Server) void(w http.ResponseWriter, r *http.Request) *apiError {
+	if e := checkVersion(r, "Void"); e != nil {
+		return e
 	}
 	id := r.PathValue("id")
 	if !shipmentIDRe.MatchString(id) || !ValidTrackingNumber(id) {

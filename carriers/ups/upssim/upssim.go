@@ -144,9 +144,9 @@ func New(opts ...Option) *Server {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /security/v1/oauth/token", s.token)
-	mux.HandleFunc("POST /api/rating/{version}/{requestoption}", s.authed(s.rate))
-	mux.HandleFunc("POST /api/shipments/{version}/ship", s.authed(s.ship))
-	mux.HandleFunc("DELETE /api/shipments/{version}/void/cancel/{id}", s.authed(s.void))
+	mux.HandleFunc("POST /api/rating/{version}/{requestoption}", s.authed(answer(s.rate)))
+	mux.HandleFunc("POST /api/shipments/{version}/ship", s.authed(answer(s.ship)))
+	mux.HandleFunc("DELETE /api/shipments/{version}/void/cancel/{id}", s.authed(answer(s.void)))
 	mux.HandleFunc("GET /api/track/v1/details/{inquiryNumber}", s.authed(s.track))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "10404", "Resource not found: "+r.Method+" "+r.URL.Path)
