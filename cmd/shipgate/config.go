@@ -292,13 +292,18 @@ func (c *Config) applyDefaults() {
 	}
 }
 
+// fieldErrors returns a function that adds "field: message" to *errs.
+func fieldErrors(errs *[]error) func(field, format string, args ...any) {
+	return func(field, format string, args ...any) {
+		*errs = append(*errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+}
+
 var accountID = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
 func (c *Config) validate() error {
 	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
-	}
+	bad := fieldErrors(&errs)
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("addr", "%q is not host:port", c.Addr)
 	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {

@@ -44,9 +44,7 @@ var (
 // validateKeys checks the api_keys section; errors name the field.
 func (c *Config) validateKeys() []error {
 	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
-	}
+	bad := fieldErrors(&errs)
 	names, hashes := map[string]bool{}, map[string]bool{}
 	for i, k := range c.APIKeys {
 		f := fmt.Sprintf("api_keys[%d]", i)
