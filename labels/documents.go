@@ -84,6 +84,24 @@ func assemble(docs []StoredDocument, f shipgate.LabelFormat, parcels, parcel int
 	return nil, fmt.Errorf("assemble: format %s", f)
 }
 
+// converted returns the documents in format f that docs lacks for the
+// parcels wanted (one parcel, or all for -1), converted from what is there.
+// Keeping them makes the next read of that format a read, not a conversion.
+func converted(docs []StoredDocument, f shipgate.LabelFormat, parcels, parcel int) ([]StoredDocument, error) {
+	var out []StoredDocument
+	for i := 0; i < parcels; i++ {
+		if (parcel != -1 && parcel != i) || hasDoc(docs, i, f) {
+			continue
+		}
+		b, err := parcelDocument(docs, i, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, StoredDocument{Parcel: i, Format: f, Data: b})
+	}
+	return out, nil
+}
+
 func hasDoc(docs []StoredDocument, parcel int, f shipgate.LabelFormat) bool {
 	for _, d := range docs {
 		if d.Parcel == parcel && d.Format == f {

@@ -469,7 +469,14 @@ func (s *Service) bought(rec *Record, p *shipgate.Purchase) (*shipgate.Label, []
 		l.TrackingNumber = l.Parcels[0].TrackingNumber
 	}
 	l.Error = nil
-	doc, err := assemble(docs, rec.Spec.Format, len(l.Parcels), -1)
+	// Convert to the format asked for now, and keep it: replays and
+	// reprints then read it.
+	extra, err := converted(docs, rec.Spec.Format, len(l.Parcels), -1)
+	docs = append(docs, extra...)
+	var doc *shipgate.Document
+	if err == nil {
+		doc, err = assemble(docs, rec.Spec.Format, len(l.Parcels), -1)
+	}
 	if err != nil {
 		// Bought, but not in the format asked for: keep it and say so rather
 		// than lose a paid label; reprints in other formats may still work.
@@ -583,24 +590,16 @@ func (s *Service) Document(ctx context.Context, id string, f shipgate.LabelForma
 	if err != nil {
 		return nil, err
 	}
-	d, err := assemble(docs, f, len(rec.Label.Parcels), parcel)
+	extra, err := converted(docs, f, len(rec.Label.Parcels), parcel)
 	if err != nil {
 		return nil, err
 	}
-	// Keep per-parcel conversions, so that the next reprint is a read.
-	for i := range rec.Label.Parcels {
-		if parcel != -1 && parcel != i {
-			continue
-		}
-		if !hasDoc(docs, i, f) {
-			if one, err := assemble(docs, f, len(rec.Label.Parcels), i); err == nil {
-				if err := s.store.AddDocument(ctx, id, StoredDocument{Parcel: i, Format: f, Data: one.Data}); err != nil {
-					s.log.Warn("could not keep a converted label document", "label", id, "err", err)
-				}
-			}
+	for _, d := range extra {
+		if err := s.store.AddDocument(ctx, id, d); err != nil {
+			s.log.Warn("could not keep a converted label document", "label", id, "err", err)
 		}
 	}
-	return d, nil
+	return assemble(append(docs, extra...), f, len(rec.Label.Parcels), parcel)
 }
 
 // Void cancels a purchased label at its carrier. Voiding a voided label
