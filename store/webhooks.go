@@ -266,22 +266,32 @@ func (d *DB) ListDeliveries(ctx context.Context, webhookID, cursor string, limit
 		return nil, "", err
 	}
 	out, nextCursor := page(out, limit, func(d *webhooks.Delivery) (time.Time, string) { return d.CreatedAt, d.ID })
-	for _, dl := range out {
-		arows, err := d.sql.QueryContext(ctx, `SELECT at, status_code, error, duration_ms FROM delivery_attempts WHERE delivery_id = $1 ORDER BY at`, dl.ID)
-		if err != nil {
+	if len(out) == 0 {
+		return out, nextCursor, nil
+	}
+	byID := make(map[string]*webhooks.Delivery, len(out))
+	ids := make([]any, len(out))
+	for i, dl := range out {
+		byID[dl.ID], ids[i] = dl, dl.ID
+	}
+	arows, err := d.sql.QueryContext(ctx, `SELECT delivery_id, at, status_code, error, duration_ms FROM delivery_attempts
+		WHERE delivery_id IN (`+placeholders(1, len(ids))+`) ORDER BY at`, ids...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer arows.Close()
+	for arows.Next() {
+		var a webhooks.Attempt
+		var id string
+		var at int64
+		if err := arows.Scan(&id, &at, &a.StatusCode, &a.Error, &a.DurationMS); err != nil {
 			return nil, "", err
 		}
-		for arows.Next() {
-			var a webhooks.Attempt
-			var at int64
-			if err := arows.Scan(&at, &a.StatusCode, &a.Error, &a.DurationMS); err != nil {
-				arows.Close()
-				return nil, "", err
-			}
-			a.At = fromMicros(at)
-			dl.History = append(dl.History, a)
-		}
-		arows.Close()
+		a.At = fromMicros(at)
+		byID[id].History = append(byID[id].History, a)
+	}
+	if err := arows.Err(); err != nil {
+		return nil, "", err
 	}
 	return out, nextCursor, nil
 }
