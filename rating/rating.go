@@ -276,6 +276,14 @@ type Quote struct {
 	ExpiresAt time.Time         `json:"expires_at"`
 }
 
+// storedQuote is a Quote as stored: the shipment, the same for every rate of
+// a request, is encoded once.
+type storedQuote struct {
+	Rate      shipgate.Rate   `json:"rate"`
+	Shipment  json.RawMessage `json:"shipment"`
+	ExpiresAt time.Time       `json:"expires_at"`
+}
+
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 // quoteID derives a rate's id from what identifies the quote, so that a
@@ -298,6 +306,8 @@ func (s *Service) assignQuotes(ctx context.Context, req *Request, key string, ra
 		return
 	}
 	now := s.cfg.Now()
+	var shipment json.RawMessage // encoded once, for every new quote
+	var err error
 	for i := range rates {
 		r := &rates[i]
 		var salt time.Time
@@ -313,7 +323,12 @@ func (s *Service) assignQuotes(ctx context.Context, req *Request, key string, ra
 		if r.Cached && !r.Stale {
 			continue
 		}
-		q := Quote{Rate: *r, Shipment: req.Shipment, ExpiresAt: r.ExpiresAt}
+		if shipment == nil {
+			if shipment, err = json.Marshal(req.Shipment); err != nil {
+				return
+			}
+		}
+		q := storedQuote{Rate: *r, Shipment: shipment, ExpiresAt: r.ExpiresAt}
 		q.Rate.Cached, q.Rate.Stale = false, false
 		b, err := json.Marshal(q)
 		if err != nil {
