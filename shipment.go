@@ -66,15 +66,6 @@ func (s *Shipment) International() bool {
 	return !strings.EqualFold(strings.TrimSpace(s.From.Country), strings.TrimSpace(s.To.Country))
 }
 
-// TotalWeight returns the sum of the parcels' weights in unit u.
-func (s *Shipment) TotalWeight(u WeightUnit) float64 {
-	var t float64
-	for _, p := range s.Parcels {
-		t += p.Weight.In(u)
-	}
-	return t
-}
-
 // ShipDay returns the ship date, or today (in loc) when it is empty or unreadable.
 func (s *Shipment) ShipDay(now time.Time) time.Time {
 	if d, err := time.ParseInLocation(DateLayout, s.ShipDate, now.Location()); err == nil {

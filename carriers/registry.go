@@ -2,7 +2,6 @@ package carriers
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -177,6 +176,3 @@ func Build(accounts []AccountConfig, ctors map[string]Constructor, envFor func(A
 	}
 	return r, nil
 }
-
-// HasCapability reports whether e can do op (OpRates, OpLabels, OpVoid, OpTracking).
-func (e *Entry) HasCapability(op string) bool { return slices.Contains(e.Capabilities(), op) }

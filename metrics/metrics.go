@@ -72,9 +72,6 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// Registerer lets other packages' collectors join this registry.
-func (m *Metrics) Registerer() prometheus.Registerer { return m.reg }
-
 // ObserveCall counts one outbound carrier call (carriers.CallObserver).
 func (m *Metrics) ObserveCall(c carriers.Call) {
 	m.carrierRequests.WithLabelValues(c.Account, c.Carrier, c.Operation, c.Outcome).Inc()
