@@ -25,6 +25,11 @@ const (
 	CodeInternal           Code = "internal"
 )
 
+// ErrNotSent marks an error raised before a request left for the carrier
+// (an open circuit breaker, the account's own rate limit): the carrier did
+// nothing, so even a purchase may safely be tried again.
+var ErrNotSent = errors.New("the request was not sent to the carrier")
+
 // Retryable reports whether a request that failed with code c may succeed if
 // simply tried again later (the carrier was down, slow or rate-limiting).
 func (c Code) Retryable() bool {

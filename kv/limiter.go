@@ -35,13 +35,13 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			return nil
 		}
 		if dl, has := ctx.Deadline(); has && time.Until(dl) < wait {
-			return &shipgate.Error{Code: shipgate.CodeRateLimited, Message: fmt.Sprintf("rate limit of %g calls per second reached", l.PerSecond), RetryAfter: wait}
+			return &shipgate.Error{Code: shipgate.CodeRateLimited, Message: fmt.Sprintf("rate limit of %g calls per second reached", l.PerSecond), RetryAfter: wait, Err: shipgate.ErrNotSent}
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return &shipgate.Error{Code: shipgate.CodeRateLimited, Message: fmt.Sprintf("rate limit of %g calls per second reached", l.PerSecond), RetryAfter: wait, Err: ctx.Err()}
+			return &shipgate.Error{Code: shipgate.CodeRateLimited, Message: fmt.Sprintf("rate limit of %g calls per second reached", l.PerSecond), RetryAfter: wait, Err: fmt.Errorf("%w: %w", shipgate.ErrNotSent, ctx.Err())}
 		case <-t.C:
 		}
 	}

@@ -377,24 +377,18 @@ func leaseExpired() *shipgate.ErrorBody {
 
 // notBought reports whether a failed purchase certainly bought nothing: the
 // carrier refused it (a 4xx), the request was invalid, or it never left
-// (breaker open, local rate limit). Timeouts, 5xx and unreadable answers are
-// in doubt: the carrier may have sold the label.
+// (shipgate.ErrNotSent: breaker open, local rate limit). Timeouts, 5xx and
+// unreadable answers are in doubt: the carrier may have sold the label.
 func notBought(err error) bool {
+	if errors.Is(err, shipgate.ErrNotSent) {
+		return true
+	}
 	e := shipgate.AsError(err)
 	switch e.Code {
 	case shipgate.CodeCarrierRejected, shipgate.CodeInvalidRequest, shipgate.CodeUnsupported, shipgate.CodeNotFound:
 		return true
 	}
-	if e.Carrier != nil {
-		if e.Carrier.Code == "circuit_open" {
-			return true
-		}
-		if e.Carrier.HTTPStatus >= 400 && e.Carrier.HTTPStatus < 500 {
-			return true
-		}
-	}
-	// A rate limit hit in this process (no carrier answer at all) sent nothing.
-	return e.Code == shipgate.CodeRateLimited && e.Carrier == nil
+	return e.Carrier != nil && e.Carrier.HTTPStatus >= 400 && e.Carrier.HTTPStatus < 500
 }
 
 // buy calls the carrier for a recorded pending purchase and records the outcome.

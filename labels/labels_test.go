@@ -2,6 +2,7 @@ package labels_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -504,5 +505,20 @@ func TestUnproducibleFormatRefusedBeforeBuying(t *testing.T) {
 	}
 	if buys.calls.Load() != 0 {
 		t.Fatal("a label was bought in a format that cannot be handed over")
+	}
+}
+
+func TestNotSentIsFailedNotInDoubt(t *testing.T) {
+	db, url := storetest.SQLite(t)
+	e := setup(t, db, url, nil)
+	e.buys.hook = func(context.Context) error {
+		return &shipgate.Error{Code: shipgate.CodeCarrierUnavailable, Message: "breaker open", Err: fmt.Errorf("%w: open", shipgate.ErrNotSent)}
+	}
+	if _, err := e.svc.Purchase(context.Background(), byShipment("k")); err == nil {
+		t.Fatal("no error")
+	}
+	rec, _ := db.GetByKey(context.Background(), "wms", "k")
+	if rec.Label.Status != shipgate.LabelFailed {
+		t.Fatalf("a purchase that never left is %s, want failed (nothing was bought)", rec.Label.Status)
 	}
 }

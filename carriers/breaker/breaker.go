@@ -138,7 +138,7 @@ func do[T any](ctx context.Context, s *Set, op string, f func(context.Context) (
 			Code:    shipgate.CodeCarrierUnavailable,
 			Message: fmt.Sprintf("account %s is failing: its %s circuit breaker is open, calls are refused until it recovers", s.account, strings.ReplaceAll(op, "_", " ")),
 			Carrier: &shipgate.CarrierError{Account: s.account, Carrier: s.carrier, Code: "circuit_open"},
-			Err:     err,
+			Err:     fmt.Errorf("%w: %w", shipgate.ErrNotSent, err),
 		}
 	}
 	var cg *callerGaveUp
